@@ -1,0 +1,63 @@
+"""Management commands: `python -m app.cli --help` (or `kit --help` once installed).
+
+A composition root like app.main: it sees the installed modules through app.modules.
+"""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic.config import Config as AlembicConfig
+
+from alembic import command
+from app.core.config import get_app_config
+from app.core.db.admin import ensure_database
+
+ROOT = Path(__file__).resolve().parent.parent
+cli = typer.Typer(help="Management commands of the API.", no_args_is_help=True, add_completion=False)
+
+
+def alembic_config(database_url: str | None = None) -> AlembicConfig:
+    config = AlembicConfig(str(ROOT / "alembic.ini"))
+    if database_url:
+        config.attributes["database_url"] = database_url
+    return config
+
+
+@cli.command()
+def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create the database if it is missing, then apply migrations up to REVISION."""
+    url = get_app_config().DATABASE_URL
+    if ensure_database(url):
+        typer.echo("created the database")
+    command.upgrade(alembic_config(), revision)
+
+
+@cli.command()
+def makemigrations(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the migration does.")],
+    empty: Annotated[bool, typer.Option(help="Write an empty migration instead of autogenerating.")] = False,
+) -> None:
+    """Autogenerate a migration from the difference between the models and the database."""
+    command.revision(alembic_config(), message=message, autogenerate=not empty)
+
+
+@cli.command()
+def routes() -> None:
+    """List the HTTP routes of the application."""
+    from fastapi.routing import iter_route_contexts  # noqa: PLC0415 - keeps other commands light
+
+    from app.main import create_app  # noqa: PLC0415
+
+    # Included routers are resolved lazily; iter_route_contexts flattens them with their prefixes.
+    for route in iter_route_contexts(create_app().routes):
+        methods = ",".join(sorted((route.methods or {"WEBSOCKET"}) - {"HEAD"}))
+        typer.echo(f"{methods:<14} {route.path:<45} {route.name}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+"""HTTP-facing helpers shared by every module: list parameters, pages, problem responses."""
+
+from app.core.api.handlers import install_exception_handlers
+from app.core.api.list_params import ListParamsBuilder
+from app.core.api.pagination import PaginatedResponse
+from app.core.api.problems import PROBLEM_CONTENT_TYPE, Problem, error_responses, problem_response
+
+__all__ = [
+    "PROBLEM_CONTENT_TYPE",
+    "ListParamsBuilder",
+    "PaginatedResponse",
+    "Problem",
+    "error_responses",
+    "install_exception_handlers",
+    "problem_response",
+]

@@ -1,0 +1,67 @@
+"""Exception handlers: every error, FastAPI's and Starlette's own included, becomes problem+json."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from app.core.api.problems import problem_response, sanitize_validation_errors
+from app.core.errors import AppError
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
+    503: "service_unavailable",
+}
+
+
+async def app_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        exc.status,
+        code=exc.code,
+        detail=exc.detail,
+        instance=request.url.path,
+        headers=exc.headers,
+        extra=exc.extra,
+    )
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(
+        exc.status_code,
+        code=_HTTP_CODES.get(exc.status_code, "http_error"),
+        detail=detail,
+        instance=request.url.path,
+        headers=exc.headers,
+    )
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(
+        422,
+        code="validation_error",
+        detail="The request is not valid.",
+        instance=request.url.path,
+        extra={"errors": sanitize_validation_errors(exc.errors())},
+    )
+
+
+def install_exception_handlers(app: FastAPI) -> None:
+    # Unhandled exceptions are answered by RequestContextMiddleware, which sits outside the
+    # routing and also covers errors raised by other middlewares.
+    app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(HTTPException, http_exception_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -1,0 +1,104 @@
+"""RFC 9457 problem details for every error the API returns.
+
+One renderer, used by the exception handlers below and by the pure ASGI middlewares that answer
+before routing (body too large, untrusted host, unhandled exception).
+"""
+
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from app.core.log import bound_context, is_secret_key, redact
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class ProblemError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+
+
+class Problem(BaseModel):
+    """The body of every error response (RFC 9457), with `code` and `request_id` extensions."""
+
+    type: str = Field(default="about:blank", description="A URI reference identifying the problem type.")
+    title: str = Field(description="The HTTP status phrase.")
+    status: int
+    detail: str | None = None
+    instance: str | None = Field(default=None, description="The path of the request.")
+    code: str = Field(description="Stable machine-readable error code.")
+    request_id: str | None = None
+    errors: list[ProblemError] | None = Field(default=None, description="Field errors of a 422.")
+
+
+def problem_body(
+    status: int,
+    *,
+    code: str,
+    detail: str | None = None,
+    instance: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        "request_id": bound_context().get("request_id"),
+    }
+    if extra:
+        body.update(extra)
+    return body
+
+
+def problem_response(
+    status: int,
+    *,
+    code: str,
+    detail: str | None = None,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Response:
+    body = problem_body(status, code=code, detail=detail, instance=instance, extra=extra)
+    return Response(
+        content=orjson.dumps(body, default=str),
+        status_code=status,
+        headers=dict(headers or {}),
+        media_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def sanitize_validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Field errors without secrets: no `input` for a secret field, secret keys masked elsewhere.
+
+    `ctx` is dropped: it can hold exception objects and repeats what `msg` already says.
+    """
+    cleaned = []
+    for error in errors:
+        loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
+        item: dict[str, Any] = {"loc": loc, "msg": str(error.get("msg", "")), "type": error.get("type", "")}
+        if "input" in error and not any(is_secret_key(part) for part in loc):
+            item["input"] = redact(error["input"])
+        cleaned.append(item)
+    return cleaned
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting problem+json errors of a route."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,113 @@
+"""Settings read from the environment, then `.env`; the environment always wins.
+
+Modules subclass `BaseConfig` with their own prefix::
+
+    class AuthConfig(BaseConfig):
+        model_config = SettingsConfigDict(env_prefix="AUTH_")
+"""
+
+import json
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Values that look like secrets but are published in samples and docs.
+_KNOWN_WEAK_SECRETS = frozenset({"", "changeme", "change-me", "secret", "development-only-secret-key"})
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TESTING = "testing"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+def _split_csv(value: object) -> object:
+    """Accept `a,b` as well as a JSON list for list settings, which reads better in .env files."""
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            return json.loads(stripped)
+        return [item.strip() for item in stripped.split(",") if item.strip()]
+    return value
+
+
+class BaseConfig(BaseSettings):
+    """Base of every settings class: `.env` support, unknown keys ignored."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class AppConfig(BaseConfig):
+    """Settings of the platform itself (no prefix, like the names in `.sample.env`)."""
+
+    ENVIRONMENT: Environment = Environment.DEVELOPMENT
+    DEBUG: bool = False
+    PROJECT_NAME: str = "FastAPI Modular Kit"
+    SECRET_KEY: SecretStr = SecretStr("development-only-secret-key")
+
+    API_PREFIX: str = "/api/v1"
+    CORS_ORIGINS: CsvList = Field(default_factory=list)
+    TRUSTED_HOSTS: CsvList = Field(default_factory=lambda: ["*"])
+    MAX_REQUEST_BODY_BYTES: int = Field(default=1_048_576, ge=0)
+    GZIP_MINIMUM_SIZE: int = Field(default=1000, ge=0)
+
+    DATABASE_URL: str = "postgresql+psycopg://postgres@127.0.0.1:5432/kit"
+    DATABASE_POOL_SIZE: int = Field(default=10, ge=1)
+    DATABASE_MAX_OVERFLOW: int = Field(default=10, ge=0)
+    DATABASE_POOL_TIMEOUT: float = Field(default=10.0, gt=0)
+    DATABASE_POOL_RECYCLE: int = Field(default=1800, ge=-1)
+    DATABASE_ECHO: bool = False
+
+    REDIS_URL: str = "redis://127.0.0.1:6379/0"
+    REDIS_TIMEOUT: float = Field(default=2.0, gt=0)
+
+    HEALTH_CHECK_TIMEOUT: float = Field(default=2.0, gt=0)
+
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    LOG_FORMAT: Literal["auto", "json", "console"] = "auto"
+
+    @field_validator("CORS_ORIGINS", "TRUSTED_HOSTS", mode="before")
+    @classmethod
+    def _parse_lists(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        if self.ENVIRONMENT is not Environment.PRODUCTION:
+            return self
+        problems = []
+        secret = self.SECRET_KEY.get_secret_value()
+        if secret.strip().lower() in _KNOWN_WEAK_SECRETS or len(secret) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
+                '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+            )
+        if self.DEBUG:
+            problems.append("DEBUG must be false")
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENVIRONMENT is Environment.PRODUCTION
+
+    @property
+    def log_format(self) -> Literal["json", "console"]:
+        if self.LOG_FORMAT != "auto":
+            return self.LOG_FORMAT
+        return "console" if self.ENVIRONMENT is Environment.DEVELOPMENT else "json"
+
+
+@lru_cache
+def get_app_config() -> AppConfig:
+    """The process-wide settings, read once."""
+    return AppConfig()

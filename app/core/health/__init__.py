@@ -1,0 +1,5 @@
+"""Health endpoints."""
+
+from app.core.health.routes import router
+
+__all__ = ["router"]

@@ -1,0 +1,83 @@
+"""structlog configured once for the whole process.
+
+structlog loggers and plain stdlib loggers (uvicorn, SQLAlchemy, libraries) all end in one root
+handler whose ProcessorFormatter renders JSON in production and readable lines in development,
+with the request id and other context variables merged into every line.
+"""
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any, Literal
+
+import structlog
+from structlog.tracebacks import ExceptionDictTransformer
+from structlog.typing import EventDict, Processor, WrappedLogger
+
+from app.core.log.redaction import redact_secrets
+
+# uvicorn's own access log is replaced by the request middleware's line (which has the request id).
+_SILENCED_LOGGERS = {"uvicorn.access": logging.WARNING}
+_ROUTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "alembic")
+
+
+def _drop_color_message(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+    # uvicorn duplicates each message with ANSI colour codes under this key.
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
+def shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.StackInfoRenderer(),
+        _drop_color_message,
+        redact_secrets,
+    ]
+
+
+def build_formatter(log_format: Literal["json", "console"]) -> structlog.stdlib.ProcessorFormatter:
+    renderer: list[Processor]
+    if log_format == "json":
+        # Locals in tracebacks would dump request data (and secrets) into the logs.
+        tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+        renderer = [tracebacks, structlog.processors.JSONRenderer()]
+    else:
+        renderer = [structlog.dev.ConsoleRenderer()]
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared_processors(),
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
+    )
+
+
+def configure_logging(level: str, log_format: Literal["json", "console"]) -> None:
+    """Idempotent: later calls replace the handler, so tests and uvicorn reloads stay clean."""
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared_processors(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(build_formatter(log_format))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    for name in _ROUTED_LOGGERS:
+        routed = logging.getLogger(name)
+        routed.handlers.clear()
+        routed.propagate = True
+    for name, silenced_level in _SILENCED_LOGGERS.items():
+        logging.getLogger(name).setLevel(silenced_level)
+
+
+def bound_context() -> MutableMapping[str, Any]:
+    """Context variables bound to the current request or task (request_id, ...)."""
+    return structlog.contextvars.get_contextvars()

@@ -1,0 +1,56 @@
+"""HTTP composition root: `create_app()` builds the API from the platform and the installed modules.
+
+Run with `uvicorn app.main:create_app --factory` (what `make run` does).
+"""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from app.core.api import install_exception_handlers
+from app.core.config import AppConfig, get_app_config
+from app.core.health import router as health_router
+from app.core.log import configure_logging, logger
+from app.core.middleware import install_middleware
+from app.core.modules import import_submodules, module_routers
+from app.core.resources import Resources
+from app.modules import INSTALLED_MODULES
+
+
+def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALLED_MODULES) -> FastAPI:
+    config = config or get_app_config()
+    configure_logging(config.LOG_LEVEL, config.log_format)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        resources = Resources.open(config)
+        logger.info("startup", environment=config.ENVIRONMENT.value, modules=list(modules))
+        try:
+            yield {"resources": resources}
+        finally:
+            await resources.close()
+            logger.info("shutdown")
+
+    app = FastAPI(
+        title=config.PROJECT_NAME,
+        debug=config.DEBUG,
+        lifespan=lifespan,
+        # Telemetry providers are queried on every request; opt in where a collector exists.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+    install_exception_handlers(app)
+    install_middleware(app, config)
+
+    import_submodules(modules, "models")
+    app.include_router(health_router)
+    for router in module_routers(modules):
+        app.include_router(router, prefix=config.API_PREFIX)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse(app.docs_url or "/openapi.json")
+
+    return app

@@ -1,0 +1,143 @@
+"""Shared fixtures: a real test database and Redis index, per-test isolation, an ASGI client.
+
+- `.test.env` is loaded into the environment before anything imports the app (variables already
+  set in the environment win). The database name must end in `_test`.
+- The test database is created if missing and migrated with Alembic once per session.
+- Each test runs in one connection inside an outer transaction that is rolled back at the end;
+  sessions join it with SAVEPOINTs, so code that commits is isolated too.
+- Redis DB index from `.test.env` is flushed before each test.
+"""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+for _key, _value in dotenv_values(ROOT / ".test.env").items():
+    if _value is not None:
+        os.environ.setdefault(_key, _value)
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from alembic.config import Config as AlembicConfig  # noqa: E402
+from asgi_lifespan import LifespanManager  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from redis.asyncio import Redis  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
+
+from alembic import command  # noqa: E402
+from app.core.config import AppConfig, get_app_config  # noqa: E402
+from app.core.db import create_engine  # noqa: E402
+from app.core.db.admin import ensure_database  # noqa: E402
+from app.core.deps import get_session_factory  # noqa: E402
+from app.core.resources import create_redis  # noqa: E402
+from app.main import create_app  # noqa: E402
+from tests import example  # noqa: E402
+from tests.factories import bind_factories  # noqa: E402
+
+
+def alembic_config(database_url: str) -> AlembicConfig:
+    config = AlembicConfig(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    config.attributes["skip_logging_setup"] = True
+    return config
+
+
+@pytest.fixture(scope="session")
+def app_config() -> AppConfig:
+    get_app_config.cache_clear()
+    config = get_app_config()
+    database = make_url(config.DATABASE_URL).database or ""
+    if not database.endswith("_test"):
+        pytest.exit(f"refusing to run tests against database {database!r}: its name must end in _test")
+    return config
+
+
+@pytest.fixture(scope="session")
+async def engine(app_config: AppConfig) -> AsyncIterator[AsyncEngine]:
+    await asyncio.to_thread(ensure_database, app_config.DATABASE_URL)
+    await asyncio.to_thread(command.upgrade, alembic_config(app_config.DATABASE_URL), "head")
+    engine = create_engine(app_config)
+    async with engine.begin() as connection:
+        # The example module's tables are not part of the shipped schema.
+        await connection.run_sync(example.ExampleBase.metadata.drop_all)
+        await connection.run_sync(example.ExampleBase.metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        autoflush=False,
+    )
+
+
+@pytest.fixture
+async def db_session(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as session, bind_factories(session):
+        yield session
+
+
+@pytest.fixture(scope="session")
+async def redis(app_config: AppConfig) -> AsyncIterator[Redis]:
+    client = create_redis(app_config)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(autouse=True)
+async def _flush_redis(redis: Redis) -> None:
+    await redis.flushdb()
+
+
+def build_app(config: AppConfig) -> FastAPI:
+    app = create_app(config)
+    app.include_router(example.router, prefix=config.API_PREFIX)
+    return app
+
+
+@pytest.fixture(scope="session")
+async def app(app_config: AppConfig, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    del engine  # the database must be migrated before the app serves
+    application = build_app(app_config)
+    async with LifespanManager(application) as manager:
+        application.state.asgi = manager.app
+        yield application
+
+
+@pytest.fixture
+def use_test_transaction(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -> Iterator[None]:
+    app.dependency_overrides[get_session_factory] = lambda: session_factory
+    yield
+    app.dependency_overrides.pop(get_session_factory, None)
+
+
+def asgi_client(app: FastAPI) -> httpx.AsyncClient:
+    # raise_app_exceptions=False: a 500 is asserted as a response, like a real client sees it.
+    transport = httpx.ASGITransport(app=app.state.asgi, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+@pytest.fixture
+async def client(app: FastAPI, use_test_transaction: None) -> AsyncIterator[httpx.AsyncClient]:
+    del use_test_transaction
+    async with asgi_client(app) as http:
+        yield http

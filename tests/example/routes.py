@@ -1,0 +1,94 @@
+"""Routes of the example module, written the way a real module writes them."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from app.core.api import ListParamsBuilder, PaginatedResponse, error_responses
+from app.core.deps import DBSession, UoW
+from app.core.errors import NotFound
+from tests.example.models import Widget
+from tests.example.repository import WidgetRepository
+from tests.example.schemas import (
+    SecretForm,
+    WidgetCreate,
+    WidgetFilterParam,
+    WidgetListParams,
+    WidgetResponse,
+    WidgetSortParam,
+)
+
+router = APIRouter(prefix="/widgets", tags=["example"])
+list_params = ListParamsBuilder(WidgetListParams, WidgetSortParam, WidgetFilterParam)
+# Side effects recorded by after-commit hooks, for the unit-of-work tests.
+released: list[str] = []
+
+
+def get_repository(session: DBSession) -> WidgetRepository:
+    return WidgetRepository(session)
+
+
+Repository = Annotated[WidgetRepository, Depends(get_repository)]
+
+
+@router.get("", summary="List widgets", response_model=PaginatedResponse[WidgetResponse])
+async def index(
+    params: Annotated[WidgetListParams, Depends(list_params)], repository: Repository
+) -> PaginatedResponse[WidgetResponse]:
+    return PaginatedResponse[WidgetResponse].from_result(await repository.list(params))
+
+
+@router.post("", summary="Create a widget", status_code=201, response_model=WidgetResponse)
+async def create(body: WidgetCreate, repository: Repository, uow: UoW) -> Widget:
+    widget = await repository.create(body.model_dump())
+    uow.after_commit(lambda: _release(f"created {widget.name}"))
+    return widget
+
+
+@router.post("/fail-after-flush", summary="Create, then fail", status_code=201, response_model=WidgetResponse)
+async def create_then_fail(body: WidgetCreate, repository: Repository, uow: UoW) -> Widget:
+    widget = await repository.create(body.model_dump())
+    uow.after_commit(lambda: _release(f"created {widget.name}"))
+    raise NotFound("failing on purpose after the row was flushed")
+
+
+@router.post("/pair", summary="Create two widgets with one name", status_code=201)
+async def create_pair(body: WidgetCreate, repository: Repository) -> dict[str, str]:
+    await repository.create(body.model_dump())
+    await repository.create(body.model_dump())
+    return {"status": "created"}
+
+
+@router.get("/{widget_id}", summary="Get a widget", response_model=WidgetResponse, responses=error_responses(404))
+async def show(widget_id: int, repository: Repository) -> Widget:
+    widget = await repository.get(widget_id)
+    if widget is None:
+        raise NotFound(f"Widget {widget_id} does not exist.")
+    return widget
+
+
+@router.delete("/{widget_id}", summary="Soft-delete a widget", status_code=204, responses=error_responses(404))
+async def delete(widget_id: int, repository: Repository) -> None:
+    widget = await repository.get(widget_id)
+    if widget is None:
+        raise NotFound(f"Widget {widget_id} does not exist.")
+    await repository.delete(widget)
+
+
+@router.post("/secret", summary="Validate a form with a secret", status_code=204)
+async def secret(form: SecretForm) -> None:
+    del form
+
+
+@router.post("/echo", summary="Echo a JSON body", response_model=dict[str, str])
+async def echo(body: dict[str, str]) -> dict[str, str]:
+    return body
+
+
+@router.get("/boom/now", summary="Fail with an unhandled error")
+async def boom() -> None:
+    raise RuntimeError("secret internals: password=hunter2")
+
+
+async def _release(what: str) -> None:
+    released.append(what)
