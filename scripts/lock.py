@@ -51,7 +51,7 @@ def strip_sources() -> None:
 def refresh_content_hash() -> None:
     from poetry.factory import Factory  # noqa: PLC0415 - only available in the Poetry tool venv
 
-    content_hash = Factory().create_poetry(ROOT).locker._get_content_hash()  # noqa: SLF001
+    content_hash = Factory().create_poetry(ROOT).locker._get_content_hash()
     lock = tomlkit.parse(LOCK.read_text())
     lock["metadata"]["content-hash"] = content_hash  # type: ignore[index]
     LOCK.write_text(tomlkit.dumps(lock))

@@ -1,6 +1,6 @@
 """The platform, as FastAPI dependencies. Modules use these aliases in routes and providers::
 
-    async def create_item(session: DBSession, config: Config) -> ...
+async def create_item(session: DBSession, config: Config) -> ...
 """
 
 from collections.abc import AsyncIterator
@@ -39,7 +39,9 @@ async def get_unit_of_work(
         yield unit_of_work
 
 
-def get_db_session(unit_of_work: Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]) -> AsyncSession:
+def get_db_session(
+    unit_of_work: Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")],
+) -> AsyncSession:
     return unit_of_work.session
 
 

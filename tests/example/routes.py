@@ -59,7 +59,9 @@ async def create_pair(body: WidgetCreate, repository: Repository) -> dict[str, s
     return {"status": "created"}
 
 
-@router.get("/{widget_id}", summary="Get a widget", response_model=WidgetResponse, responses=error_responses(404))
+@router.get(
+    "/{widget_id}", summary="Get a widget", response_model=WidgetResponse, responses=error_responses(404)
+)
 async def show(widget_id: int, repository: Repository) -> Widget:
     widget = await repository.get(widget_id)
     if widget is None:
@@ -67,7 +69,9 @@ async def show(widget_id: int, repository: Repository) -> Widget:
     return widget
 
 
-@router.delete("/{widget_id}", summary="Soft-delete a widget", status_code=204, responses=error_responses(404))
+@router.delete(
+    "/{widget_id}", summary="Soft-delete a widget", status_code=204, responses=error_responses(404)
+)
 async def delete(widget_id: int, repository: Repository) -> None:
     widget = await repository.get(widget_id)
     if widget is None:

@@ -4,8 +4,8 @@ factory_boy is synchronous, so factories build objects on the test AsyncSession'
 without persisting, and `create_async` flushes through the async session.
 """
 
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, Generic, TypeVar
 
 import factory

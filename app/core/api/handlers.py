@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -59,9 +60,28 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     )
 
 
+# Integrity violations caused by the request's data racing other writes (duplicate key, a row
+# referenced or removed meanwhile) are conflicts the client can resolve; other integrity errors
+# (NOT NULL, CHECK) are bugs and stay 500s.
+_CONFLICT_SQLSTATES = {
+    "23505": "A resource with the same unique values already exists.",
+    "23503": "The request refers to a resource that does not exist or is still in use.",
+    "23P01": "The request conflicts with an existing resource.",
+}
+
+
+async def integrity_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IntegrityError)
+    detail = _CONFLICT_SQLSTATES.get(getattr(exc.orig, "sqlstate", None) or "")
+    if detail is None:
+        raise exc
+    return problem_response(409, code="conflict", detail=detail, instance=request.url.path)
+
+
 def install_exception_handlers(app: FastAPI) -> None:
     # Unhandled exceptions are answered by RequestContextMiddleware, which sits outside the
     # routing and also covers errors raised by other middlewares.
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(HTTPException, http_exception_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(IntegrityError, integrity_error_handler)

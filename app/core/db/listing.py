@@ -119,6 +119,7 @@ def build_order_by(mapper: Mapper[Any], sort: Sequence[SortParam]) -> list[Colum
         seen.add(param.field)
         order.append(column.desc() if param.direction == "desc" else column.asc())
     for key_column in mapper.primary_key:
-        if key_column.key not in seen:
-            order.append(getattr(mapper.class_, key_column.key).asc())
+        key = mapper.get_property_by_column(key_column).key
+        if key not in seen:
+            order.append(getattr(mapper.class_, key).asc())
     return order

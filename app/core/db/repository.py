@@ -1,7 +1,7 @@
 """Generic data access for one model. Repositories hold SQL only: no business rules, no commits."""
 
 from collections.abc import Collection, Mapping
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,19 +15,24 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class BaseRepository(Generic[ModelT]):
-    """CRUD and listing for `model`; subclasses add the queries their module needs."""
+    """CRUD and listing for `model`; subclasses add the queries their module needs.
+
+    Models with SoftDeleteMixin are soft-deleted by `delete` and hidden from every read unless
+    `include_deleted=True` is passed.
+    """
 
     model: ClassVar[type[BaseModel]]
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._model = cast(type[ModelT], self.model)
+        self._soft_delete = issubclass(self._model, SoftDeleteMixin)
 
-    @property
-    def _model(self) -> type[ModelT]:
-        return self.model  # type: ignore[return-value]
-
-    def _select(self, *, include_deleted: bool = False) -> Select[tuple[ModelT]]:
+    def _select(self, *, include_deleted: bool = False) -> Select[ModelT]:
         return select(self._model).execution_options(**{INCLUDE_DELETED: include_deleted})
+
+    def _is_deleted(self, row: ModelT) -> bool:
+        return self._soft_delete and cast(SoftDeleteMixin, row).is_deleted
 
     async def get(self, model_id: int, *, include_deleted: bool = False) -> ModelT | None:
         row = await self.session.get(
@@ -35,7 +40,7 @@ class BaseRepository(Generic[ModelT]):
         )
         # An object already in the identity map is returned without a query, so the soft-delete
         # filter has not seen it.
-        if row is not None and not include_deleted and isinstance(row, SoftDeleteMixin) and row.is_deleted:
+        if row is not None and not include_deleted and self._is_deleted(row):
             return None
         return row
 
@@ -43,8 +48,7 @@ class BaseRepository(Generic[ModelT]):
         if not model_ids:
             return []
         statement = self._select(include_deleted=include_deleted).where(self._model.id.in_(model_ids))
-        result = await self.session.scalars(statement.order_by(self._model.id))
-        return list(result)
+        return list(await self.session.scalars(statement.order_by(self._model.id)))
 
     async def exists(self, model_id: int, *, include_deleted: bool = False) -> bool:
         statement = (
@@ -69,20 +73,21 @@ class BaseRepository(Generic[ModelT]):
 
     async def delete(self, row: ModelT, *, hard: bool = False) -> None:
         """Soft delete when the model supports it, unless `hard` is asked for."""
-        if isinstance(row, SoftDeleteMixin) and not hard:
-            row.mark_deleted()
+        if self._soft_delete and not hard:
+            cast(SoftDeleteMixin, row).mark_deleted()
         else:
             await self.session.delete(row)
         await self.session.flush()
 
     async def restore(self, row: ModelT) -> ModelT:
-        if not isinstance(row, SoftDeleteMixin):
+        if not self._soft_delete:
             raise TypeError(f"{type(row).__name__} does not support soft delete")
-        row.restore()
+        cast(SoftDeleteMixin, row).restore()
         await self.session.flush()
         return row
 
     async def list(self, params: ListParams, *, include_deleted: bool = False) -> PaginatedResult[ModelT]:
+        """One page plus the total count; the page query is skipped when it would be empty."""
         mapper = self._model.__mapper__
         conditions = build_conditions(mapper, params.filters or ())
         order_by = build_order_by(mapper, params.sort or ())

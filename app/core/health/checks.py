@@ -25,12 +25,12 @@ def redis_check(redis: Redis) -> Check:
     return check
 
 
-async def run_checks(checks: dict[str, Check], timeout: float) -> dict[str, str]:
-    """Run all checks concurrently; each reports "ok" or "unavailable" within `timeout`."""
+async def run_checks(checks: dict[str, Check], seconds: float) -> dict[str, str]:
+    """Run all checks concurrently; each reports "ok" or "unavailable" within `seconds`."""
 
     async def run(check: Check) -> str:
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(seconds):
                 await check()
         except Exception:
             return "unavailable"

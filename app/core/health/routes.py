@@ -41,7 +41,7 @@ async def ready(resources: Annotated[Resources, Depends(get_resources)]) -> Read
     """503 problem+json naming each unavailable service while any of them is down."""
     checks = await run_checks(
         {"database": database_check(resources.engine), "redis": redis_check(resources.redis)},
-        timeout=resources.config.HEALTH_CHECK_TIMEOUT,
+        seconds=resources.config.HEALTH_CHECK_TIMEOUT,
     )
     down = sorted(name for name, state in checks.items() if state != "ok")
     if down:

@@ -1,0 +1,82 @@
+"""`make bench`: load each scenario with wrk against one uvicorn worker and print ratios to the
+hello-world baseline measured in the same run.
+
+Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
+BENCH_LOG_LEVEL (WARNING: the app's per-request access line is measured separately by turning
+it on), BENCH_ONLY (substring of scenario names to run, besides the baseline).
+"""
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+
+from bench import wrk
+from bench.scenarios import BASELINE, SCENARIOS, Scenario
+from bench.servers import ROOT, serve
+
+RESULTS = ROOT / "bench" / ".results"
+
+
+def setting(name: str, default: str) -> str:
+    return os.environ.get(f"BENCH_{name}", default)
+
+
+def measure(scenarios: list[Scenario]) -> list[dict[str, object]]:
+    seconds = int(setting("SECONDS", "10"))
+    connections = int(setting("CONNECTIONS", "32"))
+    threads = int(setting("THREADS", "2"))
+    env = {"LOG_LEVEL": setting("LOG_LEVEL", "WARNING"), "ENVIRONMENT": "development"}
+    rows: list[dict[str, object]] = []
+    for server_name in dict.fromkeys(scenario.server for scenario in scenarios):
+        with serve(server_name, env) as server:
+            for scenario in (s for s in scenarios if s.server == server_name):
+                url = server.base_url + scenario.path
+                for duration in (2, seconds):  # a warm-up (imports, pools, caches), then the measure
+                    result = wrk.run(
+                        url,
+                        seconds=duration,
+                        connections=connections,
+                        threads=threads,
+                        headers=scenario.headers,
+                    )
+                rows.append(
+                    {
+                        "scenario": scenario.name,
+                        "rps": result.requests_per_second,
+                        "p50_ms": result.p50_ms,
+                        "p99_ms": result.p99_ms,
+                        "errors": result.errors,
+                        "rss_mb": server.rss_mb(),
+                    }
+                )
+    return rows
+
+
+def report(rows: list[dict[str, object]]) -> str:
+    baseline = next(float(str(row["rps"])) for row in rows if row["scenario"] == BASELINE.name)
+    lines = [
+        f"{'scenario':<42} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'RSS MB':>7}",
+    ]
+    for row in rows:
+        rps = float(str(row["rps"]))
+        lines.append(
+            f"{row['scenario']!s:<42} {rps:>9.0f} {rps / baseline:>7.1%} {row['p50_ms']:>8.2f} "
+            f"{row['p99_ms']:>8.2f} {row['errors']:>7} {row['rss_mb']:>7.1f}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    only = setting("ONLY", "")
+    scenarios = [s for s in SCENARIOS if s is BASELINE or only.lower() in s.name.lower()]
+    rows = measure(scenarios)
+    print(f"{platform.node()} | {os.cpu_count()} cores | Python {platform.python_version()}")
+    print(report(rows))
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Starting the servers under test: one uvicorn worker each, on free ports."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "hello": ["bench.hello:app"],
+    "app": ["app.main:create_app", "--factory"],
+}
+READY_PATHS = {"hello": "/", "app": "/health/live"}
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_ready(server: Server, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} server exited with {server.process.returncode}")
+        try:
+            # The URL is built here from a loopback address and a fixed path.
+            with urllib.request.urlopen(server.base_url + READY_PATHS[server.name], timeout=1):  # noqa: S310
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{server.name} server did not become ready in {timeout}s")
+
+
+@contextmanager
+def serve(name: str, env: dict[str, str]) -> Iterator[Server]:
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", *TARGETS[name], "--port", str(port), "--workers", "1"]
+    command += ["--no-access-log", "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+    server = Server(name, port, process)
+    try:
+        _wait_until_ready(server)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

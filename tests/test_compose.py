@@ -1,0 +1,74 @@
+"""docker-compose.yaml cannot run here (no Docker engine), so its structure is checked instead."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED_SERVICES = {"postgres", "redis", "mailhog", "migrate", "app"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yaml").read_text())
+    return document
+
+
+@pytest.fixture(scope="module")
+def sample_env() -> dict[str, str | None]:
+    return dotenv_values(ROOT / ".sample.env")
+
+
+def test_expected_services_exist(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) >= EXPECTED_SERVICES
+
+
+def test_every_dependency_exists_with_a_valid_condition(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for name, service in services.items():
+        for dependency, rule in (service.get("depends_on") or {}).items():
+            assert dependency in services, f"{name} depends on unknown service {dependency}"
+            assert rule["condition"] in {
+                "service_healthy",
+                "service_started",
+                "service_completed_successfully",
+            }
+            if rule["condition"] == "service_healthy":
+                assert "healthcheck" in services[dependency], f"{dependency} has no healthcheck"
+
+
+def test_long_running_services_have_healthchecks(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        if name != "migrate":
+            assert "healthcheck" in service, f"{name} has no healthcheck"
+
+
+def test_app_waits_for_migrations_and_does_not_run_them(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "migrate" in " ".join(services["migrate"]["command"])
+    assert "migrate" not in " ".join(services["app"].get("command", []))
+
+
+def test_published_ports_come_from_sample_env(
+    compose: dict[str, Any], sample_env: dict[str, str | None]
+) -> None:
+    for name, service in compose["services"].items():
+        for mapping in service.get("ports", []):
+            variables = re.findall(r"\$\{(\w+)(?::-(\d+))?\}", mapping)
+            assert variables, f"{name} publishes a port not configurable from .env: {mapping}"
+            for variable, default in variables:
+                assert variable in sample_env, f"{variable} is not documented in .sample.env"
+                assert default == sample_env[variable], f"{variable} default differs from .sample.env"
+
+
+def test_services_reach_each_other_by_service_name(compose: dict[str, Any]) -> None:
+    environment = compose["x-app-environment"]
+    assert "@postgres:5432/" in environment["DATABASE_URL"]
+    assert environment["REDIS_URL"].startswith("redis://redis:6379/")
+    for name in ("app", "migrate"):
+        assert compose["services"][name]["environment"] == environment
