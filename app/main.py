@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from app.core.api import install_exception_handlers
+from app.core.api import install_exception_handlers, install_problem_openapi
 from app.core.config import AppConfig, get_app_config
 from app.core.health import router as health_router
 from app.core.log import configure_logging, logger
@@ -42,6 +42,7 @@ def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALL
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_exception_handlers(app)
+    install_problem_openapi(app)
     install_middleware(app, config)
 
     import_submodules(modules, "models")

@@ -79,6 +79,11 @@ async def delete(widget_id: int, repository: Repository) -> None:
     await repository.delete(widget)
 
 
+@router.get("/uow/shared", summary="Whether the request's session belongs to its unit of work")
+async def shared_unit_of_work(session: DBSession, uow: UoW) -> dict[str, bool]:
+    return {"shared": session is uow.session}
+
+
 @router.post("/secret", summary="Validate a form with a secret", status_code=204)
 async def secret(form: SecretForm) -> None:
     del form

@@ -2,6 +2,7 @@
 
 from app.core.api.handlers import install_exception_handlers
 from app.core.api.list_params import ListParamsBuilder
+from app.core.api.openapi import install_problem_openapi
 from app.core.api.pagination import PaginatedResponse
 from app.core.api.problems import PROBLEM_CONTENT_TYPE, Problem, error_responses, problem_response
 
@@ -12,5 +13,6 @@ __all__ = [
     "Problem",
     "error_responses",
     "install_exception_handlers",
+    "install_problem_openapi",
     "problem_response",
 ]

@@ -94,11 +94,4 @@ def sanitize_validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries documenting problem+json errors of a route."""
-    return {
-        status: {
-            "model": Problem,
-            "description": HTTPStatus(status).phrase,
-            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for status in statuses
-    }
+    return {status: {"model": Problem, "description": HTTPStatus(status).phrase} for status in statuses}

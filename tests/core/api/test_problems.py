@@ -95,3 +95,18 @@ async def test_streamed_oversized_body_is_413_while_streaming(client: httpx.Asyn
 async def test_untrusted_host_is_400(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/live", headers={"host": "evil.example"})
     assert_problem(response, 400, "invalid_host")
+
+
+async def test_openapi_documents_errors_as_problem_json(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    error_contents = [
+        response["content"]
+        for path in schema["paths"].values()
+        for operation in path.values()
+        for status, response in operation["responses"].items()
+        if status[0] in "45"
+    ]
+    assert error_contents, "no documented error responses"
+    assert all(list(content) == [PROBLEM] for content in error_contents)
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    assert "Problem" in schema["components"]["schemas"]

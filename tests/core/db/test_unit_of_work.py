@@ -29,6 +29,11 @@ async def test_success_commits_then_releases_side_effects(
     assert await db_session.scalar(select(Widget.id).where(Widget.name == "committed")) is not None
 
 
+async def test_one_unit_of_work_per_request(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/widgets/uow/shared")
+    assert response.json() == {"shared": True}
+
+
 async def test_error_rolls_back_and_drops_side_effects(
     client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
