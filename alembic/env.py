@@ -14,7 +14,7 @@ from alembic import context
 from app.core.config import get_app_config
 from app.core.db import Base
 from app.core.log import configure_logging
-from app.core.modules import import_submodules
+from app.core.modules import load_modules
 from app.modules import INSTALLED_MODULES
 
 config = context.config
@@ -22,7 +22,7 @@ app_config = get_app_config()
 if not config.attributes.get("skip_logging_setup"):
     configure_logging(app_config.LOG_LEVEL, app_config.log_format)
 
-import_submodules(INSTALLED_MODULES, "models")
+load_modules(INSTALLED_MODULES)
 target_metadata = Base.metadata
 
 

@@ -37,9 +37,10 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
 def makemigrations(
     message: Annotated[str, typer.Option("--message", "-m", help="What the migration does.")],
     empty: Annotated[bool, typer.Option(help="Write an empty migration instead of autogenerating.")] = False,
+    rev_id: Annotated[str | None, typer.Option(help="Revision id (default: random).")] = None,
 ) -> None:
     """Autogenerate a migration from the difference between the models and the database."""
-    command.revision(alembic_config(), message=message, autogenerate=not empty)
+    command.revision(alembic_config(), message=message, autogenerate=not empty, rev_id=rev_id)
 
 
 @cli.command()

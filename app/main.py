@@ -9,13 +9,15 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from fastapi_events.middleware import EventHandlerASGIMiddleware
 
 from app.core.api import install_exception_handlers, install_problem_openapi
 from app.core.config import AppConfig, get_app_config
+from app.core.events import local_handler
 from app.core.health import router as health_router
 from app.core.log import configure_logging, logger
 from app.core.middleware import install_middleware
-from app.core.modules import import_submodules, module_routers
+from app.core.modules import load_modules, module_routers
 from app.core.resources import Resources
 from app.modules import INSTALLED_MODULES
 
@@ -23,10 +25,14 @@ from app.modules import INSTALLED_MODULES
 def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALLED_MODULES) -> FastAPI:
     config = config or get_app_config()
     configure_logging(config.LOG_LEVEL, config.log_format)
+    # Models, listeners and tasks of the platform and of every module: the same registry the
+    # worker loads, so whatever the API queues, the worker knows.
+    load_modules(modules)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
         resources = Resources.open(config)
+        await resources.start()
         logger.info("startup", environment=config.ENVIRONMENT.value, modules=list(modules))
         try:
             yield {"resources": resources}
@@ -43,9 +49,11 @@ def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALL
     )
     install_exception_handlers(app)
     install_problem_openapi(app)
+    # Innermost: listeners of in-request events run after the response, still inside the
+    # request context (request id in their logs).
+    app.add_middleware(EventHandlerASGIMiddleware, handlers=[local_handler])
     install_middleware(app, config)
 
-    import_submodules(modules, "models")
     app.include_router(health_router)
     for router in module_routers(modules):
         app.include_router(router, prefix=config.API_PREFIX)

@@ -14,6 +14,11 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core.settings.cache import CacheSettings
+from app.core.settings.limiter import RateLimiterSettings
+from app.core.settings.mail import MailSettings
+from app.core.settings.queue import QueueSettings
+
 # Values that look like secrets but are published in samples and docs.
 _KNOWN_WEAK_SECRETS = frozenset({"", "changeme", "change-me", "secret", "development-only-secret-key"})
 MIN_SECRET_KEY_LENGTH = 32
@@ -45,8 +50,12 @@ class BaseConfig(BaseSettings):
 CsvList = Annotated[list[str], NoDecode]
 
 
-class AppConfig(BaseConfig):
-    """Settings of the platform itself (no prefix, like the names in `.sample.env`)."""
+class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings, BaseConfig):
+    """Settings of the platform (no prefix, like the names in `.sample.env`).
+
+    Each platform service declares its own settings next to its code; they are combined here so
+    the whole platform reads one environment and tests can adjust one object.
+    """
 
     ENVIRONMENT: Environment = Environment.DEVELOPMENT
     DEBUG: bool = False
@@ -95,6 +104,10 @@ class AppConfig(BaseConfig):
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    @property
+    def queue_redis_url(self) -> str:
+        return self.QUEUE_REDIS_URL or self.REDIS_URL
 
     @property
     def is_production(self) -> bool:

@@ -1,6 +1,9 @@
 """The platform, as FastAPI dependencies. Modules use these aliases in routes and providers::
 
-async def create_item(session: DBSession, config: Config) -> ...
+    async def create_item(session: DBSession, queue: QueueService, events: EventsService) -> ...
+
+Everything built per request shares the request's unit of work: queued tasks, emails and events
+are released only after it commits.
 """
 
 from collections.abc import AsyncIterator
@@ -11,9 +14,20 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
+from app.core.cache import CacheServiceInterface, cached
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
+from app.core.events.registry import listener
+from app.core.events.service import EventsService as EventsServiceImpl
+from app.core.events.service import EventsServiceInterface
+from app.core.limiter import ConfigurableRateLimiter
 from app.core.log import logger
+from app.core.mail.service import MailService as MailServiceImpl
+from app.core.mail.service import MailServiceInterface
+from app.core.outbox.writer import Outbox
+from app.core.queue.service import QueueService as QueueServiceImpl
+from app.core.queue.service import QueueServiceInterface
+from app.core.queue.task import queued
 from app.core.resources import Resources
 
 
@@ -22,13 +36,14 @@ def get_resources(connection: HTTPConnection) -> Resources:
     return resources
 
 
-def get_config(resources: Annotated[Resources, Depends(get_resources)]) -> AppConfig:
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
+
+
+def get_config(resources: ResourcesDep) -> AppConfig:
     return resources.config
 
 
-def get_session_factory(
-    resources: Annotated[Resources, Depends(get_resources)],
-) -> async_sessionmaker[AsyncSession]:
+def get_session_factory(resources: ResourcesDep) -> async_sessionmaker[AsyncSession]:
     return resources.session_factory
 
 
@@ -39,21 +54,64 @@ async def get_unit_of_work(
         yield unit_of_work
 
 
-def get_db_session(
-    unit_of_work: Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")],
-) -> AsyncSession:
-    return unit_of_work.session
-
-
-def get_redis(resources: Annotated[Resources, Depends(get_resources)]) -> Redis:
-    return resources.redis
-
-
-Config = Annotated[AppConfig, Depends(get_config)]
 # scope="function": the unit of work commits when the endpoint returns, before the response is
 # sent, so a failed commit becomes an error response instead of a 200 for a lost write.
 UoW = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
+
+
+def get_db_session(unit_of_work: UoW) -> AsyncSession:
+    return unit_of_work.session
+
+
+def get_redis(resources: ResourcesDep) -> Redis:
+    return resources.redis
+
+
+def get_cache(resources: ResourcesDep) -> CacheServiceInterface:
+    return resources.cache
+
+
+def get_outbox(unit_of_work: UoW, resources: ResourcesDep) -> Outbox:
+    return Outbox(unit_of_work, resources.publisher)
+
+
+def get_queue_service(outbox: Annotated[Outbox, Depends(get_outbox)]) -> QueueServiceInterface:
+    return QueueServiceImpl(outbox)
+
+
+def get_events_service(
+    unit_of_work: UoW, outbox: Annotated[Outbox, Depends(get_outbox)]
+) -> EventsServiceInterface:
+    return EventsServiceImpl(unit_of_work, outbox)
+
+
+def get_mail_service(
+    resources: ResourcesDep, queue: Annotated[QueueServiceInterface, Depends(get_queue_service)]
+) -> MailServiceInterface:
+    return MailServiceImpl(resources.config, resources.mail_backend, queue)
+
+
+Config = Annotated[AppConfig, Depends(get_config)]
 DBSession = Annotated[AsyncSession, Depends(get_db_session)]
 RedisClient = Annotated[Redis, Depends(get_redis)]
+CacheService = Annotated[CacheServiceInterface, Depends(get_cache)]
+QueueService = Annotated[QueueServiceInterface, Depends(get_queue_service)]
+EventsService = Annotated[EventsServiceInterface, Depends(get_events_service)]
+MailService = Annotated[MailServiceInterface, Depends(get_mail_service)]
 
-__all__ = ["Config", "DBSession", "RedisClient", "UoW", "get_unit_of_work", "logger"]
+__all__ = [
+    "CacheService",
+    "Config",
+    "ConfigurableRateLimiter",
+    "DBSession",
+    "EventsService",
+    "MailService",
+    "QueueService",
+    "RedisClient",
+    "UoW",
+    "cached",
+    "get_unit_of_work",
+    "listener",
+    "logger",
+    "queued",
+]

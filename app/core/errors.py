@@ -88,6 +88,12 @@ class InvalidInput(AppError):
         super().__init__(detail, extra={"errors": [dict(error) for error in errors]})
 
 
+class TooManyRequests(AppError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    code = "too_many_requests"
+    default_detail = "Too many requests; retry later."
+
+
 class ServiceUnavailable(AppError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
     code = "service_unavailable"

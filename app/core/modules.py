@@ -1,16 +1,20 @@
 """Discovery of feature modules by convention, for the composition roots.
 
 A module is a package (`app.auth`) exposing `router` in its public `__init__`, and optionally the
-submodules `models`, `listeners` and `tasks`, imported here for their registrations. Core never
-imports a module by name: the composition roots pass in the list from `app.modules`.
+submodules `models`, `listeners` and `tasks`, imported for their registrations. Core never imports
+a module by name: the composition roots pass in the list from `app.modules`.
 """
 
 import importlib
 import importlib.util
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import ModuleType
 
 from fastapi import APIRouter
+
+# The platform's own registrations come first.
+PLATFORM_SUBMODULES = ("app.core.models", "app.core.tasks")
+MODULE_SUBMODULES = ("models", "listeners", "tasks")
 
 
 def import_submodules(packages: Iterable[str], submodule: str) -> list[ModuleType]:
@@ -21,6 +25,14 @@ def import_submodules(packages: Iterable[str], submodule: str) -> list[ModuleTyp
         if importlib.util.find_spec(name) is not None:
             imported.append(importlib.import_module(name))
     return imported
+
+
+def load_modules(packages: Sequence[str]) -> None:
+    """Import every registration (models, listeners, tasks) of the platform and of `packages`."""
+    for name in PLATFORM_SUBMODULES:
+        importlib.import_module(name)
+    for submodule in MODULE_SUBMODULES:
+        import_submodules(packages, submodule)
 
 
 def module_routers(packages: Iterable[str]) -> list[APIRouter]:

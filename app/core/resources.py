@@ -1,12 +1,20 @@
-"""Process-wide clients (database engine, Redis), opened by the lifespan and closed at shutdown."""
+"""Process-wide clients, opened at startup (API lifespan, worker startup) and closed at shutdown."""
 
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from taskiq import AsyncBroker
 
+from app.core.cache import RedisCacheService
 from app.core.config import AppConfig
 from app.core.db import create_engine, create_session_factory
+from app.core.log import logger
+from app.core.mail.backends import MailBackend, create_backend
+from app.core.outbox.publisher import Publisher
+from app.core.queue.broker import create_broker
+from app.core.runtime import current_resources, pop_runtime, push_runtime
 
 
 def create_redis(config: AppConfig) -> Redis:
@@ -18,20 +26,62 @@ def create_redis(config: AppConfig) -> Redis:
     )
 
 
+def create_cache(config: AppConfig, redis: Redis) -> RedisCacheService:
+    return RedisCacheService(
+        redis,
+        prefix=config.CACHE_PREFIX,
+        version=config.CACHE_VERSION,
+        default_ttl=config.CACHE_DEFAULT_TTL,
+        enabled=config.CACHE_ENABLED,
+        error_log_interval=config.CACHE_ERROR_LOG_INTERVAL,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Resources:
     config: AppConfig
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
+    cache: RedisCacheService
+    broker: AsyncBroker
+    publisher: Publisher
+    mail_backend: MailBackend
 
     @classmethod
-    def open(cls, config: AppConfig) -> "Resources":
-        # Nothing connects here: pools connect lazily, so the API starts even while a backing
+    def open(cls, config: AppConfig, broker: AsyncBroker | None = None) -> "Resources":
+        # Nothing connects here: pools connect lazily, so a process starts while a backing
         # service is still coming up, and readiness reports it.
         engine = create_engine(config)
-        return cls(config, engine, create_session_factory(engine), create_redis(config))
+        redis = create_redis(config)
+        broker = broker or create_broker(config, current_resources)
+        return cls(
+            config=config,
+            engine=engine,
+            session_factory=create_session_factory(engine),
+            redis=redis,
+            cache=create_cache(config, redis),
+            broker=broker,
+            publisher=Publisher(broker),
+            mail_backend=create_backend(config),
+        )
 
-    async def close(self) -> None:
+    async def start(self) -> None:
+        """Connect the broker for publishing. A broker that is down does not stop the process:
+        messages wait in the outbox and the relay publishes them once it is back."""
+        push_runtime(self)
+        try:
+            await self.broker.startup()
+        except (RedisError, OSError) as error:
+            logger.warning("broker unavailable at startup; messages wait in the outbox", error=repr(error))
+
+    async def close(self, *, stop_broker: bool = True) -> None:
+        """`stop_broker=False` in the worker, whose broker taskiq itself starts and stops."""
+        pop_runtime(self)
+        if stop_broker:
+            try:
+                await self.broker.shutdown()
+            except (RedisError, OSError) as error:
+                logger.warning("broker shutdown failed", error=repr(error))
         await self.redis.aclose()
         await self.engine.dispose()

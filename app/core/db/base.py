@@ -34,9 +34,12 @@ class BaseModel(Base):
 
     __abstract__ = True
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, server_default=func.now())
+    # sort_order: the key first and the timestamps last in every table, whatever the subclass declares.
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, sort_order=-100)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now(), sort_order=100)
+    updated_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=func.now(), sort_order=100
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """Column values by attribute name, for building DTOs and events."""

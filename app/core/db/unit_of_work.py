@@ -25,6 +25,11 @@ class UnitOfWork:
         self._after_commit: list[AfterCommitHook] = []
 
     @property
+    def session_factory(self) -> async_sessionmaker[AsyncSession]:
+        """Where follow-up work (after commit) opens its own short transactions."""
+        return self._session_factory
+
+    @property
     def session(self) -> AsyncSession:
         if self._session is None:
             raise RuntimeError("the unit of work is not open; use `async with UnitOfWork(...)`")

@@ -21,6 +21,18 @@ _SILENCED_LOGGERS = {"uvicorn.access": logging.WARNING}
 _ROUTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "alembic")
 
 
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout is when a record is emitted (test runners and tools swap it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 def _drop_color_message(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     # uvicorn duplicates each message with ANSI colour codes under this key.
     event_dict.pop("color_message", None)
@@ -65,7 +77,7 @@ def configure_logging(level: str, log_format: Literal["json", "console"]) -> Non
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StdoutHandler()
     handler.setFormatter(build_formatter(log_format))
     root = logging.getLogger()
     root.handlers = [handler]

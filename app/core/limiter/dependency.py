@@ -1,0 +1,125 @@
+"""`ConfigurableRateLimiter`: fastapi-limiter's RateLimiter with the kit's settings and keys.
+
+    router = APIRouter(dependencies=[Depends(ConfigurableRateLimiter(times=5, seconds=60))])
+
+    @router.post("/login", dependencies=[Depends(ConfigurableRateLimiter(5, 60, fail_closed=True))])
+
+- Counters live in Redis (pyrate-limiter's atomic Lua script), shared by every API process.
+- Keys: the client address by default (X-Forwarded-For only from RATE_LIMITER_TRUSTED_PROXIES),
+  `key="user"` for the authenticated user, or any `async (connection, trusted_proxies) -> str`.
+  Each route has its own counter, named after its endpoint so every process agrees on it.
+- A 429 is problem+json with Retry-After, RateLimit and RateLimit-Policy headers.
+- Redis down: the request passes (fail open, logged), or is refused with 503 where
+  `fail_closed=True` (for routes where unlimited attempts are worse than none, like login).
+- RATE_LIMITER_ENABLED=false turns every limiter off (the test settings do).
+
+fastapi-limiter's own `__call__` finds the route by scanning `app.routes`, which breaks on
+FastAPI's lazily included routers (>= 0.137: AttributeError on `_IncludedRouter.path`), so this
+subclass keys by the matched endpoint instead and keeps the rest of its contract (identifier,
+callback, blocking).
+"""
+
+import math
+import time
+import weakref
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from fastapi_limiter.depends import RateLimiter
+from pyrate_limiter import Duration, Limiter, Rate
+from redis.asyncio import Redis
+from redis.exceptions import NoScriptError, RedisError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.core.errors import ServiceUnavailable, TooManyRequests
+from app.core.limiter.buckets import RedisBucketPerKey
+from app.core.limiter.identity import Identity, Network, by_ip, by_user
+from app.core.log import logger
+
+_ERROR_LOG_INTERVAL = 30.0
+
+
+class ConfigurableRateLimiter(RateLimiter):
+    def __init__(
+        self,
+        times: int,
+        seconds: int,
+        *,
+        key: Literal["ip", "user"] | Identity = "ip",
+        name: str | None = None,
+        fail_closed: bool = False,
+    ) -> None:
+        if times < 1 or seconds < 1:
+            raise ValueError("times and seconds must be at least 1")
+        identity: Identity = {"ip": by_ip, "user": by_user}[key] if isinstance(key, str) else key
+        self.times, self.seconds = times, seconds
+        self.rate = Rate(times, Duration.SECOND * seconds)
+        self.name = name
+        self.fail_closed = fail_closed
+        self.policy = f'"default";q={times};w={seconds}'
+        # One pyrate-limiter Limiter per Redis client (an app, a test app), created on first use.
+        self._limiters: weakref.WeakKeyDictionary[Redis, tuple[Limiter, RedisBucketPerKey]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._last_error_logged = -math.inf
+        super().__init__(limiter=None, identifier=identity, callback=self._reject, blocking=False)  # type: ignore[arg-type]
+
+    def _limiter_for(self, redis: Redis) -> tuple[Limiter, RedisBucketPerKey]:
+        pair = self._limiters.get(redis)
+        if pair is None:
+            buckets = RedisBucketPerKey(redis, self.rate)
+            pair = (Limiter(buckets), buckets)
+            self._limiters[redis] = pair
+        return pair
+
+    def _scope_name(self, request: Request) -> str:
+        if self.name:
+            return self.name
+        endpoint = request.scope.get("endpoint")
+        if endpoint is not None:
+            return f"{endpoint.__module__}.{endpoint.__qualname__}"
+        return f"{request.method}:{request.url.path}"
+
+    async def __call__(self, request: Request, response: Response) -> None:
+        resources = request.state.resources
+        config = resources.config
+        if not config.RATE_LIMITER_ENABLED:
+            return
+        trusted: Sequence[Network] = config.RATE_LIMITER_TRUSTED_PROXIES
+        identity = await self.identifier(request, trusted)
+        key = f"{config.RATE_LIMITER_PREFIX}:{self._scope_name(request)}:{identity}"
+        limiter, buckets = self._limiter_for(resources.redis)
+        try:
+            try:
+                allowed = await limiter.try_acquire_async(key, blocking=self.blocking)
+            except NoScriptError:
+                buckets.forget_script()
+                allowed = await limiter.try_acquire_async(key, blocking=self.blocking)
+            await buckets.housekeep(key)
+            if not allowed:
+                retry_after = math.ceil(await buckets.retry_after_ms(key) / 1000) or 1
+                await self.callback(request, response, retry_after)
+        except (RedisError, OSError) as error:
+            self._unavailable(error)
+
+    async def _reject(self, request: Request, response: Response, retry_after: int) -> None:
+        del request, response
+        raise TooManyRequests(
+            f"At most {self.times} requests per {self.seconds} seconds; retry in {retry_after} seconds.",
+            headers={
+                "Retry-After": str(retry_after),
+                "RateLimit-Policy": self.policy,
+                "RateLimit": f'"default";r=0;t={retry_after}',
+            },
+        )
+
+    def _unavailable(self, error: Exception) -> Any:
+        now = time.monotonic()
+        if now - self._last_error_logged >= _ERROR_LOG_INTERVAL:
+            self._last_error_logged = now
+            logger.warning("rate limiter unavailable", fail_closed=self.fail_closed, error=repr(error))
+        if self.fail_closed:
+            raise ServiceUnavailable(
+                "Rate limiting is unavailable; retry shortly.", headers={"Retry-After": "5"}
+            ) from error

@@ -1,0 +1,18 @@
+"""Email: Jinja2 templates, multipart messages, SMTP/console/memory backends, queued sending."""
+
+from app.core.mail.backends import ConsoleBackend, MailBackend, MemoryBackend, SmtpBackend
+from app.core.mail.message import EmailData, RenderedEmail
+from app.core.mail.service import MailService, MailServiceInterface
+from app.core.mail.template import BaseTemplate
+
+__all__ = [
+    "BaseTemplate",
+    "ConsoleBackend",
+    "EmailData",
+    "MailBackend",
+    "MailService",
+    "MailServiceInterface",
+    "MemoryBackend",
+    "RenderedEmail",
+    "SmtpBackend",
+]

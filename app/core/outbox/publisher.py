@@ -1,0 +1,63 @@
+"""Publishing outbox rows to the broker: right after commit, and from the relay."""
+
+from collections.abc import Sequence
+
+from redis.exceptions import RedisError
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from taskiq import AsyncBroker
+from taskiq.kicker import AsyncKicker
+
+from app.core.clock import utcnow
+from app.core.log import logger
+from app.core.outbox.models import OutboxMessage
+
+
+class Publisher:
+    def __init__(self, broker: AsyncBroker) -> None:
+        self._broker = broker
+
+    async def _kick_all(self, messages: Sequence[OutboxMessage]) -> tuple[list[int], list[int]]:
+        """Kick in order until the broker fails; returns (sent ids, unsent ids)."""
+        sent: list[int] = []
+        for index, message in enumerate(messages):
+            try:
+                # The message carries only the id: the worker reads the payload from the row.
+                kicker: AsyncKicker[..., object] = AsyncKicker(message.task_name, self._broker, labels={})
+                await kicker.kiq(outbox_id=message.id)
+            except (RedisError, OSError) as error:
+                logger.warning(
+                    "broker unavailable, left for the outbox relay", outbox_id=message.id, error=repr(error)
+                )
+                return sent, [unsent.id for unsent in messages[index:]]
+            sent.append(message.id)
+        return sent, []
+
+    async def publish(
+        self, messages: Sequence[OutboxMessage], session_factory: async_sessionmaker[AsyncSession]
+    ) -> int:
+        """Kick freshly committed messages and mark the ones sent."""
+        sent, _ = await self._kick_all(messages)
+        if sent:
+            await _set_published(session_factory, sent, published=True)
+        return len(sent)
+
+    async def publish_claimed(
+        self, messages: Sequence[OutboxMessage], session_factory: async_sessionmaker[AsyncSession]
+    ) -> int:
+        """Kick messages the relay already marked published; unmark the ones the broker refused."""
+        sent, unsent = await self._kick_all(messages)
+        if unsent:
+            await _set_published(session_factory, unsent, published=False)
+        return len(sent)
+
+
+async def _set_published(
+    session_factory: async_sessionmaker[AsyncSession], ids: Sequence[int], *, published: bool
+) -> None:
+    async with session_factory() as session, session.begin():
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.completed_at.is_(None))
+            .values(published_at=utcnow() if published else None)
+        )

@@ -1,0 +1,61 @@
+"""The taskiq broker of a process, with every registered task attached.
+
+Redis Streams with a consumer group: a message is acknowledged only after its task ran, so a
+worker killed mid-task has the message handed to another worker after QUEUE_IDLE_TIMEOUT_MS.
+Results are JSON (never pickle) and expire after QUEUE_RESULT_TTL.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from taskiq import AsyncBroker, InMemoryBroker
+from taskiq.serializers import JSONSerializer
+from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
+
+from app.core.config import AppConfig
+from app.core.queue.task import BaseTask, on_task_registered
+
+RuntimeProvider = Callable[[], Any]
+
+
+def create_broker(config: AppConfig, runtime: RuntimeProvider) -> AsyncBroker:
+    """`runtime()` returns the Resources tasks run with in this process (set at startup)."""
+    broker: AsyncBroker
+    if config.QUEUE_BROKER == "memory":
+        # Tasks run inside kick(): deterministic for tests; failures are recorded, not raised.
+        broker = InMemoryBroker(await_inplace=True, propagate_exceptions=False)
+    else:
+        url = config.queue_redis_url
+        broker = RedisStreamBroker(
+            url,
+            queue_name=config.QUEUE_NAME,
+            consumer_group_name=config.QUEUE_NAME,
+            idle_timeout=config.QUEUE_IDLE_TIMEOUT_MS,
+            socket_connect_timeout=config.REDIS_TIMEOUT,
+        ).with_result_backend(
+            RedisAsyncResultBackend(
+                url,
+                result_ex_time=config.QUEUE_RESULT_TTL,
+                serializer=JSONSerializer(),
+                prefix_str=f"{config.QUEUE_NAME}:result",
+                socket_connect_timeout=config.REDIS_TIMEOUT,
+            )
+        )
+
+    def attach(task_class: type[BaseTask]) -> None:
+        schedule = task_class.schedule(config)
+        labels = {"schedule": schedule} if schedule else {}
+        broker.register_task(_executor(task_class, runtime), task_name=task_class.__task_name__, **labels)
+
+    on_task_registered(attach)
+    return broker
+
+
+def _executor(task_class: type[BaseTask], runtime: RuntimeProvider) -> Callable[..., Any]:
+    from app.core.queue.runner import run_task  # noqa: PLC0415 - the runner needs the resources module
+
+    async def execute(outbox_id: int | None = None, **data: Any) -> dict[str, Any]:
+        return await run_task(runtime(), task_class, outbox_id, data)
+
+    execute.__name__ = execute.__qualname__ = task_class.__task_name__.replace(".", "_")
+    return execute

@@ -1,0 +1,108 @@
+"""Running a task in a worker: one unit of work, idempotent on the outbox id, retried with backoff.
+
+For a message that carries an outbox id the row is locked for the run, so two deliveries of one
+message never run at once; the task's effects and the row's `completed_at` commit together, so a
+message delivered again after success is skipped. A failure is recorded on the row: it is made
+available again after an exponential backoff (the relay republishes it), and after the last
+attempt it is dead-lettered with an error log.
+"""
+
+import random
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+
+from app.core.clock import utcnow
+from app.core.db import UnitOfWork
+from app.core.log import logger
+from app.core.outbox.models import OutboxMessage
+from app.core.queue.task import BaseTask
+from app.core.resources import Resources
+
+_MAX_ERROR_LENGTH = 2000
+
+
+def retry_delay(attempt: int, base: float, maximum: float) -> timedelta:
+    """Exponential backoff with up to 10% jitter: base, 2*base, 4*base, ... capped at maximum."""
+    delay = min(maximum, base * 2 ** (attempt - 1))
+    return timedelta(seconds=delay * (1 + random.random() / 10))  # noqa: S311 - jitter, not security
+
+
+async def run_task(
+    resources: Resources, task_class: type[BaseTask], outbox_id: int | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    from app.core.services import TaskContext  # noqa: PLC0415 - services import this module's neighbours
+
+    name = task_class.__task_name__
+    with structlog.contextvars.bound_contextvars(task=name, outbox_id=outbox_id):
+        try:
+            async with UnitOfWork(resources.session_factory) as unit_of_work:
+                message: OutboxMessage | None = None
+                if outbox_id is not None:
+                    claimed = await _claim(unit_of_work, outbox_id)
+                    if isinstance(claimed, str):
+                        logger.info("task skipped", reason=claimed)
+                        return {"status": claimed}
+                    message, data = claimed, claimed.payload
+                    structlog.contextvars.bind_contextvars(**message.context)
+                task = task_class(TaskContext.build(resources, unit_of_work))
+                result = await task.run(**data)
+                if message is not None:
+                    # Committed together with the task's own writes: done exactly once.
+                    message.completed_at = utcnow()
+                    message.attempts += 1
+        except Exception as error:
+            if outbox_id is None:
+                logger.exception("task failed")
+            else:
+                await _record_failure(resources, task_class, outbox_id, error)
+            raise
+        logger.info("task completed")
+        return {"status": "completed", "result": result}
+
+
+async def _claim(unit_of_work: UnitOfWork, outbox_id: int) -> OutboxMessage | str:
+    statement = select(OutboxMessage).where(OutboxMessage.id == outbox_id).with_for_update(skip_locked=True)
+    message = await unit_of_work.session.scalar(statement)
+    if message is None:
+        exists = await unit_of_work.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.id == outbox_id)
+        )
+        return "running elsewhere" if exists else "unknown message"
+    if message.completed_at is not None:
+        return "already completed"
+    if message.dead_at is not None:
+        return "dead-lettered"
+    return message
+
+
+async def _record_failure(
+    resources: Resources, task_class: type[BaseTask], outbox_id: int, error: Exception
+) -> None:
+    config = resources.config
+    max_attempts = task_class.__max_attempts__ or config.QUEUE_MAX_ATTEMPTS
+    async with UnitOfWork(resources.session_factory) as unit_of_work:
+        message = await unit_of_work.session.get(OutboxMessage, outbox_id, with_for_update=True)
+        if message is None or message.is_finished:
+            return
+        message.attempts += 1
+        # The type and message only: a traceback's locals could hold secrets.
+        message.last_error = f"{type(error).__name__}: {error}"[:_MAX_ERROR_LENGTH]
+        if message.attempts >= max_attempts:
+            message.dead_at = utcnow()
+            logger.error(
+                "task dead-lettered", attempts=message.attempts, error=message.last_error, exc_info=error
+            )
+            return
+        delay = retry_delay(message.attempts, config.QUEUE_RETRY_BASE_DELAY, config.QUEUE_RETRY_MAX_DELAY)
+        message.available_at = utcnow() + delay
+        message.published_at = None
+        logger.warning(
+            "task failed, will retry",
+            attempts=message.attempts,
+            retry_in_seconds=round(delay.total_seconds(), 1),
+            error=message.last_error,
+            exc_info=error,
+        )
