@@ -9,6 +9,8 @@
 """
 
 import asyncio
+import dataclasses
+import io
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -34,10 +36,14 @@ from app.core.config import AppConfig, get_app_config  # noqa: E402
 from app.core.db import create_engine  # noqa: E402
 from app.core.db.admin import ensure_database  # noqa: E402
 from app.core.deps import get_session_factory  # noqa: E402
-from app.core.resources import create_redis  # noqa: E402
+from app.core.log import configure_logging  # noqa: E402
+from app.core.mail import MemoryBackend  # noqa: E402
+from app.core.resources import Resources, create_redis  # noqa: E402
+from app.core.runtime import current_resources, pop_runtime, push_runtime  # noqa: E402
 from app.main import create_app  # noqa: E402
 from tests import example  # noqa: E402
 from tests.factories import bind_factories  # noqa: E402
+from tests.logs import capture_logs  # noqa: E402
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -55,6 +61,12 @@ def app_config() -> AppConfig:
     if not database.endswith("_test"):
         pytest.exit(f"refusing to run tests against database {database!r}: its name must end in _test")
     return config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _logging(app_config: AppConfig) -> None:
+    """Configured as the app does, also for tests that build no app."""
+    configure_logging(app_config.LOG_LEVEL, app_config.log_format)
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +120,13 @@ async def _flush_redis(redis: Redis) -> None:
     await redis.flushdb()
 
 
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """What the application logs during the test, rendered by its real JSON formatter."""
+    with capture_logs() as stream:
+        yield stream
+
+
 def build_app(config: AppConfig) -> FastAPI:
     app = create_app(config)
     app.include_router(example.router, prefix=config.API_PREFIX)
@@ -120,14 +139,23 @@ async def app(app_config: AppConfig, engine: AsyncEngine) -> AsyncIterator[FastA
     application = build_app(app_config)
     async with LifespanManager(application) as manager:
         application.state.asgi = manager.app
+        application.state.resources = current_resources()
         yield application
 
 
 @pytest.fixture
-def use_test_transaction(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -> Iterator[None]:
+def resources(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -> Iterator[Resources]:
+    """The app's resources bound to the test transaction: requests, and the tasks the in-memory
+    broker runs in this process, all see (and roll back) the same data."""
+    bound = dataclasses.replace(app.state.resources, session_factory=session_factory)
     app.dependency_overrides[get_session_factory] = lambda: session_factory
-    yield
+    push_runtime(bound)
+    yield bound
+    pop_runtime(bound)
     app.dependency_overrides.pop(get_session_factory, None)
+    mail_backend = bound.mail_backend
+    if isinstance(mail_backend, MemoryBackend):
+        mail_backend.sent.clear()
 
 
 def asgi_client(app: FastAPI) -> httpx.AsyncClient:
@@ -137,7 +165,7 @@ def asgi_client(app: FastAPI) -> httpx.AsyncClient:
 
 
 @pytest.fixture
-async def client(app: FastAPI, use_test_transaction: None) -> AsyncIterator[httpx.AsyncClient]:
-    del use_test_transaction
+async def client(app: FastAPI, resources: Resources) -> AsyncIterator[httpx.AsyncClient]:
+    del resources
     async with asgi_client(app) as http:
         yield http

@@ -8,6 +8,7 @@ from app.core.api import ListParamsBuilder, PaginatedResponse, error_responses
 from app.core.deps import DBSession, UoW
 from app.core.errors import NotFound
 from tests.example.models import Widget
+from tests.example.platform_routes import router as platform_router
 from tests.example.repository import WidgetRepository
 from tests.example.schemas import (
     SecretForm,
@@ -19,6 +20,7 @@ from tests.example.schemas import (
 )
 
 router = APIRouter(prefix="/widgets", tags=["example"])
+router.include_router(platform_router)
 list_params = ListParamsBuilder(WidgetListParams, WidgetSortParam, WidgetFilterParam)
 # Side effects recorded by after-commit hooks, for the unit-of-work tests.
 released: list[str] = []

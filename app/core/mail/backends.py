@@ -33,6 +33,7 @@ class SmtpBackend(MailBackend):
             use_tls=settings.MAIL_SMTP_SECURITY == "tls",
             start_tls=settings.MAIL_SMTP_SECURITY == "starttls",
             validate_certs=settings.MAIL_SMTP_VALIDATE_CERTS,
+            cert_bundle=settings.MAIL_SMTP_CA_FILE,
             username=settings.MAIL_SMTP_USERNAME,
             password=password if settings.MAIL_SMTP_USERNAME else None,
             timeout=settings.MAIL_SMTP_TIMEOUT,

@@ -13,6 +13,11 @@ from app.core.log import logger
 from app.core.outbox.models import OutboxMessage
 
 
+def result_id(outbox_id: int) -> str:
+    """The taskiq task id (and result key) of an outbox message."""
+    return f"outbox-{outbox_id}"
+
+
 class Publisher:
     def __init__(self, broker: AsyncBroker) -> None:
         self._broker = broker
@@ -22,9 +27,10 @@ class Publisher:
         sent: list[int] = []
         for index, message in enumerate(messages):
             try:
-                # The message carries only the id: the worker reads the payload from the row.
+                # The message carries only the id: the worker reads the payload from the row. The
+                # task id is the outbox id, so the result can be looked up by it.
                 kicker: AsyncKicker[..., object] = AsyncKicker(message.task_name, self._broker, labels={})
-                await kicker.kiq(outbox_id=message.id)
+                await kicker.with_task_id(result_id(message.id)).kiq(outbox_id=message.id)
             except (RedisError, OSError) as error:
                 logger.warning(
                     "broker unavailable, left for the outbox relay", outbox_id=message.id, error=repr(error)
@@ -55,9 +61,10 @@ class Publisher:
 async def _set_published(
     session_factory: async_sessionmaker[AsyncSession], ids: Sequence[int], *, published: bool
 ) -> None:
+    # Only messages no worker has touched yet: a fast worker may already have completed one, or
+    # recorded a failure and scheduled its retry, and that state must not be overwritten.
+    statement = update(OutboxMessage).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.attempts == 0, OutboxMessage.completed_at.is_(None)
+    )
     async with session_factory() as session, session.begin():
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.completed_at.is_(None))
-            .values(published_at=utcnow() if published else None)
-        )
+        await session.execute(statement.values(published_at=utcnow() if published else None))

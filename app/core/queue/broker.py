@@ -31,6 +31,8 @@ def create_broker(config: AppConfig, runtime: RuntimeProvider) -> AsyncBroker:
             queue_name=config.QUEUE_NAME,
             consumer_group_name=config.QUEUE_NAME,
             idle_timeout=config.QUEUE_IDLE_TIMEOUT_MS,
+            # A worker killed while reclaiming must not hold the reclaim lock forever.
+            unacknowledged_lock_timeout=config.QUEUE_IDLE_TIMEOUT_MS / 1000,
             socket_connect_timeout=config.REDIS_TIMEOUT,
         ).with_result_backend(
             RedisAsyncResultBackend(

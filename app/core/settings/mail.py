@@ -18,6 +18,8 @@ class MailSettings(BaseSettings):
     # Sending credentials over a plaintext connection must be asked for explicitly.
     MAIL_SMTP_ALLOW_PLAINTEXT_AUTH: bool = False
     MAIL_SMTP_VALIDATE_CERTS: bool = True
+    # A CA bundle (PEM file) for servers with certificates from a private CA.
+    MAIL_SMTP_CA_FILE: str | None = None
     MAIL_SMTP_TIMEOUT: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")

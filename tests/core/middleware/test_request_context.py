@@ -2,31 +2,14 @@
 
 import io
 import json
-import logging
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from app.core.log import build_formatter, logger
+from app.core.log import logger
 
 
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    """The real JSON formatter on a handler we can read."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(build_formatter("json"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
-
-
-def records(stream: io.StringIO) -> list[dict[str, object]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+from tests.logs import records
 
 
 async def test_generated_request_id_is_in_header_and_log_line(

@@ -1,0 +1,138 @@
+"""Queue logic with the in-memory broker: tasks run in this process, inside the test transaction."""
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.db import UnitOfWork
+from app.core.outbox import OutboxMessage
+from app.core.queue.runner import retry_delay, run_task
+from app.core.resources import Resources
+from app.core.services import TaskContext
+from app.core.tasks import RelayOutbox
+from tests.example import Widget
+from tests.example.tasks import CreateWidget
+
+TASKS = "/api/v1/widgets/platform/tasks"
+
+
+async def widgets_named(session: AsyncSession, name: str) -> list[int]:
+    return list(await session.scalars(select(Widget.id).where(Widget.name == name)))
+
+
+async def outbox_row(session: AsyncSession, outbox_id: int) -> OutboxMessage:
+    session.expunge_all()
+    row = await session.get(OutboxMessage, outbox_id)
+    assert row is not None
+    return row
+
+
+async def relay(resources: Resources) -> None:
+    async with UnitOfWork(resources.session_factory) as unit_of_work:
+        await RelayOutbox(TaskContext.build(resources, unit_of_work)).run(grace_seconds=0)
+
+
+async def test_task_pushed_by_a_request_runs_after_commit(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
+    response = await client.post(TASKS, json={"name": "from-task"})
+    assert response.status_code == 202
+    outbox_id = response.json()["outbox_id"]
+    assert len(await widgets_named(db_session, "from-task")) == 1
+    row = await outbox_row(db_session, outbox_id)
+    assert row.completed_at is not None
+    assert row.attempts == 1
+
+
+async def test_rolled_back_request_queues_nothing(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
+    response = await client.post(f"{TASKS}/rolled-back", json={"name": "never"})
+    assert response.status_code == 409
+    assert await widgets_named(db_session, "never") == []
+    assert (await db_session.scalars(select(OutboxMessage).where(OutboxMessage.payload["name"].astext == "never"))).all() == []
+
+
+async def test_request_id_is_bound_into_task_logs(
+    client: httpx.AsyncClient, log_lines: io.StringIO
+) -> None:
+    response = await client.post(TASKS, json={"name": "traced"}, headers={"X-Request-ID": "trace-me-12345678"})
+    assert response.status_code == 202
+    records = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    task_lines = [r for r in records if r.get("event") == "widget created by task"]
+    assert task_lines
+    assert task_lines[0]["request_id"] == "trace-me-12345678"
+    assert task_lines[0]["task"] == "example.create_widget"
+
+
+async def test_same_message_takes_effect_once(
+    client: httpx.AsyncClient, db_session: AsyncSession, resources: Resources
+) -> None:
+    outbox_id = (await client.post(TASKS, json={"name": "once"})).json()["outbox_id"]
+    again = await run_task(resources, CreateWidget, outbox_id, {})
+    assert again == {"status": "already completed"}
+    assert len(await widgets_named(db_session, "once")) == 1
+
+
+async def test_delayed_task_waits_for_the_relay(
+    client: httpx.AsyncClient, db_session: AsyncSession, resources: Resources
+) -> None:
+    response = await client.post(TASKS, json={"name": "later", "delay_seconds": 60})
+    outbox_id = response.json()["outbox_id"]
+    await relay(resources)
+    assert await widgets_named(db_session, "later") == []
+
+    with freeze_time(datetime.now(UTC) + timedelta(seconds=61)):
+        await relay(resources)
+    assert len(await widgets_named(db_session, "later")) == 1
+    assert (await outbox_row(db_session, outbox_id)).completed_at is not None
+
+
+async def test_failures_retry_with_backoff_then_dead_letter(
+    client: httpx.AsyncClient, db_session: AsyncSession, resources: Resources, log_lines: io.StringIO
+) -> None:
+    outbox_id = (await client.post(f"{TASKS}/failing")).json()["outbox_id"]
+    row = await outbox_row(db_session, outbox_id)
+    assert (row.attempts, row.published_at, row.dead_at) == (1, None, None)
+    assert row.last_error == "RuntimeError: boom"
+    first_wait = row.available_at - row.updated_at
+    assert timedelta(seconds=1.9) < first_wait <= timedelta(seconds=2.3)
+
+    # Nothing is retried before its backoff has passed.
+    await relay(resources)
+    assert (await outbox_row(db_session, outbox_id)).attempts == 1
+
+    moment = datetime.now(UTC)
+    for attempt in (2, 3):
+        moment += timedelta(minutes=10)
+        with freeze_time(moment):
+            await relay(resources)
+        assert (await outbox_row(db_session, outbox_id)).attempts == attempt
+
+    row = await outbox_row(db_session, outbox_id)
+    assert row.dead_at is not None
+    errors = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    dead = [r for r in errors if r.get("event") == "task dead-lettered"]
+    assert len(dead) == 1
+    assert dead[0]["level"] == "error"
+    assert "RuntimeError" in json.dumps(dead[0]["exception"])
+
+    # A dead-lettered message is never run again.
+    with freeze_time(moment + timedelta(hours=1)):
+        await relay(resources)
+    assert (await outbox_row(db_session, outbox_id)).attempts == 3
+
+
+def test_backoff_is_exponential_and_capped() -> None:
+    delays = [retry_delay(attempt, base=2, maximum=30).total_seconds() for attempt in range(1, 7)]
+    for delay, expected in zip(delays, [2, 4, 8, 16, 30, 30], strict=True):
+        assert expected <= delay <= expected * 1.1
+
+
+async def test_unknown_task_name_is_refused(resources: Resources) -> None:
+    async with UnitOfWork(resources.session_factory) as unit_of_work:
+        queue = TaskContext.build(resources, unit_of_work).queue
+        with pytest.raises(LookupError):
+            await queue.push("example.no_such_task", {})
