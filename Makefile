@@ -54,8 +54,8 @@ migrate: $(INSTALLED)  ## Create the database if missing and apply migrations
 test: $(INSTALLED) lint  ## Lint, then run the whole test suite against local PostgreSQL and Redis
 	$(BIN)/pytest
 
-run: migrate  ## Install, migrate, and serve the API with reload
-	$(BIN)/uvicorn app.main:create_app --factory --reload --host $(HOST) --port $(PORT)
+run: migrate  ## Install, migrate, then run the API (reload), a worker and the scheduler together
+	API_HOST=$(HOST) API_PORT=$(PORT) $(BIN)/honcho --procfile Procfile start
 
 bench: migrate  ## Benchmarks (wrk, one uvicorn worker); prints ratios to a hello-world baseline
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)

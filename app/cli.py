@@ -3,6 +3,7 @@
 A composition root like app.main: it sees the installed modules through app.modules.
 """
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -54,6 +55,38 @@ def routes() -> None:
     for route in iter_route_contexts(create_app().routes):
         methods = ",".join(sorted((route.methods or {"WEBSOCKET"}) - {"HEAD"}))
         typer.echo(f"{methods:<14} {route.path:<45} {route.name}")
+
+
+@cli.command("send-test-email")
+def send_test_email(recipient: Annotated[str, typer.Argument(help="Who receives the message.")]) -> None:
+    """Queue a test email; a running worker sends it with the configured mail backend."""
+    outbox_id = asyncio.run(_queue_test_email(recipient))
+    typer.echo(f"queued as outbox message {outbox_id}")
+
+
+async def _queue_test_email(recipient: str) -> int:
+    from app.core.clock import utcnow  # noqa: PLC0415 - keeps other commands light
+    from app.core.db import UnitOfWork  # noqa: PLC0415
+    from app.core.mail import EmailData  # noqa: PLC0415
+    from app.core.mail.templates import TestEmail  # noqa: PLC0415
+    from app.core.modules import load_modules  # noqa: PLC0415
+    from app.core.resources import Resources  # noqa: PLC0415
+    from app.core.services import TaskContext  # noqa: PLC0415
+    from app.modules import INSTALLED_MODULES  # noqa: PLC0415
+
+    config = get_app_config()
+    load_modules(INSTALLED_MODULES)
+    resources = Resources.open(config)
+    await resources.start()
+    try:
+        async with UnitOfWork(resources.session_factory) as unit_of_work:
+            mail = TaskContext.build(resources, unit_of_work).mail
+            template = TestEmail(
+                project_name=config.PROJECT_NAME, sent_at=utcnow().isoformat(timespec="seconds")
+            )
+            return await mail.queue(template, EmailData(subject="Test email", recipient=recipient))
+    finally:
+        await resources.close()
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         del server, session
         assert isinstance(envelope.content, bytes)
         parsed = message_from_bytes(envelope.content, policy=policy.default)
@@ -33,9 +33,15 @@ class Inbox:
         self.messages.append(parsed)
         return "250 OK"
 
-    def authenticate(self, server: Any, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:
+    def authenticate(
+        self, server: Any, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
         del server, session, envelope, mechanism
-        if isinstance(data, LoginPassword) and data.login.decode() == USERNAME and data.password.decode() == PASSWORD:
+        if (
+            isinstance(data, LoginPassword)
+            and data.login.decode() == USERNAME
+            and data.password.decode() == PASSWORD
+        ):
             self.logins.append(USERNAME)
             return AuthResult(success=True)
         return AuthResult(success=False, handled=False)

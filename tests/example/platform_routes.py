@@ -44,18 +44,24 @@ async def queue_task(body: TaskRequest, queue: QueueService) -> Queued:
     return Queued(outbox_id=await queue.push(CreateWidget, data, delay=delay))
 
 
-@router.post("/tasks/rolled-back", summary="Queue a task, then fail", status_code=202, responses=error_responses(409))
+@router.post(
+    "/tasks/rolled-back", summary="Queue a task, then fail", status_code=202, responses=error_responses(409)
+)
 async def queue_then_fail(body: TaskRequest, queue: QueueService) -> None:
     await queue.push(CreateWidget, body.model_dump(exclude={"delay_seconds"}))
     raise Conflict("failing after queueing")
 
 
-@router.post("/tasks/failing", summary="Queue a task that always fails", status_code=202, response_model=Queued)
+@router.post(
+    "/tasks/failing", summary="Queue a task that always fails", status_code=202, response_model=Queued
+)
 async def queue_failing(queue: QueueService) -> Queued:
     return Queued(outbox_id=await queue.push(AlwaysFails, {"reason": "boom"}))
 
 
-@router.post("/events", summary="Create a widget and announce it", status_code=201, responses=error_responses(409))
+@router.post(
+    "/events", summary="Create a widget and announce it", status_code=201, responses=error_responses(409)
+)
 async def announce(
     body: TaskRequest, session: DBSession, events: EventsService, fail: bool = False, durable: bool = False
 ) -> dict[str, int]:

@@ -17,7 +17,13 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 from app.core.log.redaction import redact_secrets
 
 # uvicorn's own access log is replaced by the request middleware's line (which has the request id).
-_SILENCED_LOGGERS = {"uvicorn.access": logging.WARNING}
+# taskiq's per-message lines repeat what the task runner logs (with the request id), and the
+# scheduler would log every periodic tick.
+_SILENCED_LOGGERS = {
+    "uvicorn.access": logging.WARNING,
+    "taskiq.receiver.receiver": logging.WARNING,
+    "taskiq.cli.scheduler.run": logging.WARNING,
+}
 _ROUTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "alembic")
 
 

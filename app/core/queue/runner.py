@@ -59,7 +59,8 @@ async def run_task(
             else:
                 await _record_failure(resources, task_class, outbox_id, error)
             raise
-        logger.info("task completed")
+        # Periodic ticks (no outbox message) would flood the log at info level.
+        (logger.info if outbox_id is not None else logger.debug)("task completed")
         return {"status": "completed", "result": result}
 
 

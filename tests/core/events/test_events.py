@@ -37,7 +37,9 @@ async def test_dropped_on_rollback(client: httpx.AsyncClient) -> None:
     assert listeners.heard == []
 
 
-async def test_failing_listener_is_isolated_and_logged(client: httpx.AsyncClient, log_lines: io.StringIO) -> None:
+async def test_failing_listener_is_isolated_and_logged(
+    client: httpx.AsyncClient, log_lines: io.StringIO
+) -> None:
     response = await client.post(f"{EVENTS}/audit/7")
     assert response.status_code == 204
     assert heard("example.widget_audited") == [{"id": 7}]
@@ -49,7 +51,9 @@ async def test_failing_listener_is_isolated_and_logged(client: httpx.AsyncClient
 
 
 async def test_dispatched_from_a_task_reaches_listeners(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/v1/widgets/platform/tasks", json={"name": "task-announced", "announce": True})
+    response = await client.post(
+        "/api/v1/widgets/platform/tasks", json={"name": "task-announced", "announce": True}
+    )
     assert response.status_code == 202
     assert [data["name"] for data in heard("example.widget_created")] == ["task-announced"]  # type: ignore[index]
 

@@ -18,7 +18,9 @@ LIMITED = "/api/v1/widgets/platform/limited"
 
 
 @asynccontextmanager
-async def limited_app(config: AppConfig, peer: str = "127.0.0.1", **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def limited_app(
+    config: AppConfig, peer: str = "127.0.0.1", **settings: Any
+) -> AsyncIterator[httpx.AsyncClient]:
     application = build_app(config.model_copy(update={"RATE_LIMITER_ENABLED": True, **settings}))
     async with LifespanManager(application) as manager:
         transport = httpx.ASGITransport(app=manager.app, client=(peer, 50000))
@@ -71,7 +73,9 @@ async def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_key(conf
 
 
 async def test_forwarded_for_from_a_trusted_proxy_names_the_client(config: AppConfig) -> None:
-    async with limited_app(config, peer="10.0.0.5", RATE_LIMITER_TRUSTED_PROXIES=[IPv4Network("10.0.0.0/8")]) as client:
+    async with limited_app(
+        config, peer="10.0.0.5", RATE_LIMITER_TRUSTED_PROXIES=[IPv4Network("10.0.0.0/8")]
+    ) as client:
         for _ in range(10):
             await client.get(LIMITED, headers={"X-Forwarded-For": "198.51.100.1"})
         same_client = await client.get(LIMITED, headers={"X-Forwarded-For": "198.51.100.1"})
@@ -84,7 +88,11 @@ async def test_forwarded_for_from_a_trusted_proxy_names_the_client(config: AppCo
 async def test_user_key(config: AppConfig) -> None:
     async with limited_app(config) as client:
         url = f"{LIMITED}/user"
-        assert [(await client.get(url, headers={"X-User": "ann"})).status_code for _ in range(3)] == [200, 200, 429]
+        assert [(await client.get(url, headers={"X-User": "ann"})).status_code for _ in range(3)] == [
+            200,
+            200,
+            429,
+        ]
         assert (await client.get(url, headers={"X-User": "bob"})).status_code == 200
 
 

@@ -11,6 +11,7 @@ from app.core.config import AppConfig
 from app.core.mail import ConsoleBackend, EmailData, MemoryBackend, SmtpBackend
 from app.core.mail.service import render
 from app.core.resources import Resources
+from tests.core.health.test_health import closed_port
 from tests.example.emails import WidgetReady
 from tests.smtp import PASSWORD, USERNAME, smtp_server
 
@@ -72,7 +73,9 @@ async def test_starttls_with_authentication(app_config: AppConfig, tmp_path: Pat
 
 async def test_implicit_tls(app_config: AppConfig, tmp_path: Path) -> None:
     with smtp_server(tmp_path, "tls") as inbox:
-        settings = smtp_settings(app_config, inbox.port, MAIL_SMTP_SECURITY="tls", MAIL_SMTP_CA_FILE=inbox.ca_file)
+        settings = smtp_settings(
+            app_config, inbox.port, MAIL_SMTP_SECURITY="tls", MAIL_SMTP_CA_FILE=inbox.ca_file
+        )
         await SmtpBackend(settings).send(message())
     assert len(inbox.messages) == 1
 
@@ -97,7 +100,11 @@ def test_credentials_on_plaintext_are_refused_unless_allowed(app_config: AppConf
     with pytest.raises(ValidationError, match="plaintext"):
         smtp_settings(app_config, 1025, MAIL_SMTP_USERNAME=USERNAME, MAIL_SMTP_PASSWORD=PASSWORD)
     allowed = smtp_settings(
-        app_config, 1025, MAIL_SMTP_USERNAME=USERNAME, MAIL_SMTP_PASSWORD=PASSWORD, MAIL_SMTP_ALLOW_PLAINTEXT_AUTH=True
+        app_config,
+        1025,
+        MAIL_SMTP_USERNAME=USERNAME,
+        MAIL_SMTP_PASSWORD=PASSWORD,
+        MAIL_SMTP_ALLOW_PLAINTEXT_AUTH=True,
     )
     assert allowed.MAIL_SMTP_ALLOW_PLAINTEXT_AUTH
 
@@ -116,8 +123,6 @@ async def test_plaintext_auth_when_explicitly_allowed(app_config: AppConfig, tmp
 
 
 async def test_failed_send_raises(app_config: AppConfig) -> None:
-    from tests.core.health.test_health import closed_port
-
     with pytest.raises(Exception):  # noqa: B017,PT011 - any connection error; the queue retries it
         await SmtpBackend(smtp_settings(app_config, closed_port())).send(message())
 
@@ -152,7 +157,9 @@ async def test_console_backend_prints_the_message(capsys: pytest.CaptureFixture[
 
 
 async def test_queued_email_is_sent_after_commit(client: httpx.AsyncClient, resources: Resources) -> None:
-    response = await client.post("/api/v1/widgets/platform/mail", json={"name": "Gizmo", "email": "bob@example.com"})
+    response = await client.post(
+        "/api/v1/widgets/platform/mail", json={"name": "Gizmo", "email": "bob@example.com"}
+    )
     assert response.status_code == 202
     backend = resources.mail_backend
     assert isinstance(backend, MemoryBackend)

@@ -7,8 +7,6 @@ import httpx
 import pytest
 
 from app.core.log import logger
-
-
 from tests.logs import records
 
 

@@ -38,7 +38,9 @@ async def relay(resources: Resources) -> None:
         await RelayOutbox(TaskContext.build(resources, unit_of_work)).run(grace_seconds=0)
 
 
-async def test_task_pushed_by_a_request_runs_after_commit(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
+async def test_task_pushed_by_a_request_runs_after_commit(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
     response = await client.post(TASKS, json={"name": "from-task"})
     assert response.status_code == 202
     outbox_id = response.json()["outbox_id"]
@@ -48,17 +50,21 @@ async def test_task_pushed_by_a_request_runs_after_commit(client: httpx.AsyncCli
     assert row.attempts == 1
 
 
-async def test_rolled_back_request_queues_nothing(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
+async def test_rolled_back_request_queues_nothing(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
     response = await client.post(f"{TASKS}/rolled-back", json={"name": "never"})
     assert response.status_code == 409
     assert await widgets_named(db_session, "never") == []
-    assert (await db_session.scalars(select(OutboxMessage).where(OutboxMessage.payload["name"].astext == "never"))).all() == []
+    assert (
+        await db_session.scalars(select(OutboxMessage).where(OutboxMessage.payload["name"].astext == "never"))
+    ).all() == []
 
 
-async def test_request_id_is_bound_into_task_logs(
-    client: httpx.AsyncClient, log_lines: io.StringIO
-) -> None:
-    response = await client.post(TASKS, json={"name": "traced"}, headers={"X-Request-ID": "trace-me-12345678"})
+async def test_request_id_is_bound_into_task_logs(client: httpx.AsyncClient, log_lines: io.StringIO) -> None:
+    response = await client.post(
+        TASKS, json={"name": "traced"}, headers={"X-Request-ID": "trace-me-12345678"}
+    )
     assert response.status_code == 202
     records = [json.loads(line) for line in log_lines.getvalue().splitlines()]
     task_lines = [r for r in records if r.get("event") == "widget created by task"]

@@ -1,0 +1,74 @@
+"""Real processes for end-to-end tests: taskiq workers started by the test, stopped or killed by it."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Process:
+    popen: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for_line(self, needle: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(needle in line for line in self.lines):
+                return
+            if self.popen.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise TimeoutError(f"{needle!r} not seen; process output:\n{self.output()[-4000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no cleanup, no acknowledgement, like a crashed host."""
+        os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@contextmanager
+def worker(env: dict[str, str], *task_modules: str) -> Iterator[Process]:
+    """`taskiq worker app.worker:broker` with one worker process, as `make run` starts it."""
+    command = [sys.executable, "-m", "taskiq", "worker", "app.worker:broker", *task_modules, "--workers", "1"]
+    popen = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    process = Process(popen)
+
+    def read() -> None:
+        assert popen.stdout is not None
+        for line in popen.stdout:
+            process.lines.append(line.rstrip())
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        process.wait_for_line("worker startup")
+        yield process
+    finally:
+        process.stop()
