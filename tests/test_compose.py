@@ -9,7 +9,7 @@ import yaml
 from dotenv import dotenv_values
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPECTED_SERVICES = {"postgres", "redis", "mailhog", "migrate", "app"}
+EXPECTED_SERVICES = {"postgres", "redis", "mailhog", "migrate", "app", "worker", "scheduler"}
 
 
 @pytest.fixture(scope="module")
@@ -70,5 +70,14 @@ def test_services_reach_each_other_by_service_name(compose: dict[str, Any]) -> N
     environment = compose["x-app-environment"]
     assert "@postgres:5432/" in environment["DATABASE_URL"]
     assert environment["REDIS_URL"].startswith("redis://redis:6379/")
-    for name in ("app", "migrate"):
+    assert environment["MAIL_SMTP_HOST"] == "mailhog"
+    for name in ("app", "migrate", "worker", "scheduler"):
         assert compose["services"][name]["environment"] == environment
+
+
+def test_worker_and_scheduler_run_the_taskiq_entries(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services["worker"]["command"][:3] == ["taskiq", "worker", "app.worker:broker"]
+    assert services["scheduler"]["command"][:3] == ["taskiq", "scheduler", "app.worker:scheduler"]
+    for name in ("worker", "scheduler"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

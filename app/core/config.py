@@ -44,7 +44,10 @@ def _split_csv(value: object) -> object:
 class BaseConfig(BaseSettings):
     """Base of every settings class: `.env` support, unknown keys ignored."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # env_ignore_empty: `NAME=` in .env means "use the default", as .sample.env documents.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
 
 CsvList = Annotated[list[str], NoDecode]

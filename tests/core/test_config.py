@@ -58,3 +58,17 @@ def test_module_configs_use_their_own_prefix(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("SHOP_CURRENCY", "USD")
     monkeypatch.setenv("CURRENCY", "GBP")
     assert ShopConfig().CURRENCY == "USD"
+
+
+def test_sample_env_documents_every_setting_and_loads() -> None:
+    sample = Path(__file__).resolve().parents[2] / ".sample.env"
+    documented = {
+        line.split("=", 1)[0]
+        for line in sample.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert set(AppConfig.model_fields) <= documented
+    config = AppConfig(_env_file=sample)  # type: ignore[call-arg]
+    # Empty values (`QUEUE_REDIS_URL=`) mean "the default".
+    assert config.QUEUE_REDIS_URL is None
+    assert config.MAIL_SMTP_CA_FILE is None
