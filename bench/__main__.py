@@ -2,8 +2,8 @@
 hello-world baseline measured in the same run.
 
 Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
-BENCH_LOG_LEVEL (WARNING: the app's per-request access line is measured separately by turning
-it on), BENCH_ONLY (substring of scenario names to run, besides the baseline).
+BENCH_LOG_LEVEL (WARNING), BENCH_ONLY (substring of scenario names to run, besides the baseline;
+"queue" for the queue benchmark only), BENCH_TASKS (2000, for the queue benchmark).
 """
 
 import json
@@ -12,6 +12,7 @@ import platform
 from datetime import UTC, datetime
 
 from bench import wrk
+from bench.queue import measure_queue
 from bench.scenarios import BASELINE, SCENARIOS, Scenario
 from bench.servers import ROOT, serve
 
@@ -73,6 +74,13 @@ def main() -> None:
     rows = measure(scenarios)
     print(f"{platform.node()} | {os.cpu_count()} cores | Python {platform.python_version()}")
     print(report(rows))
+    if not only or "queue" in only.lower():
+        queue = measure_queue(int(setting("TASKS", "2000")))
+        print(
+            f"queue: {queue.tasks} no-op tasks through the outbox, one worker process: "
+            f"pushed {queue.pushed_per_second:.0f}/s, completed {queue.completed_per_second:.0f}/s"
+        )
+        rows.append({"scenario": "queue", **vars(queue)})
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"{stamp}.json").write_text(json.dumps(rows, indent=2))

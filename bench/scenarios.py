@@ -17,4 +17,5 @@ SCENARIOS = [
     BASELINE,
     Scenario("GET /health/live", "app", "/health/live"),
     Scenario("GET /health/ready (PostgreSQL + Redis)", "app", "/health/ready"),
+    Scenario("cached GET (Redis hit)", "app", "/bench/cached/1"),
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {
     "hello": ["bench.hello:app"],
-    "app": ["app.main:create_app", "--factory"],
+    "app": ["bench.app:create_bench_app", "--factory"],
 }
 READY_PATHS = {"hello": "/", "app": "/health/live"}
 
@@ -61,7 +61,7 @@ def _wait_until_ready(server: Server, timeout: float = 30.0) -> None:
 def serve(name: str, env: dict[str, str]) -> Iterator[Server]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", *TARGETS[name], "--port", str(port), "--workers", "1"]
-    command += ["--no-access-log", "--log-level", "warning"]
+    command += ["--no-access-log", "--no-proxy-headers", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
     server = Server(name, port, process)
     try:

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from redis.exceptions import RedisError
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from taskiq import AsyncBroker
 from taskiq.kicker import AsyncKicker
@@ -62,9 +62,16 @@ async def _set_published(
     session_factory: async_sessionmaker[AsyncSession], ids: Sequence[int], *, published: bool
 ) -> None:
     # Only messages no worker has touched yet: a fast worker may already have completed one, or
-    # recorded a failure and scheduled its retry, and that state must not be overwritten.
-    statement = update(OutboxMessage).where(
-        OutboxMessage.id.in_(ids), OutboxMessage.attempts == 0, OutboxMessage.completed_at.is_(None)
+    # recorded a failure and scheduled its retry, and that state must not be overwritten. Rows a
+    # worker is running right now are locked by it and skipped, so this never waits on a task.
+    untouched = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.attempts == 0, OutboxMessage.completed_at.is_(None))
+        .with_for_update(skip_locked=True)
     )
     async with session_factory() as session, session.begin():
-        await session.execute(statement.values(published_at=utcnow() if published else None))
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(untouched.scalar_subquery()))
+            .values(published_at=utcnow() if published else None)
+        )

@@ -12,7 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.core.clock import utcnow
 from app.core.db import UnitOfWork
@@ -22,6 +23,8 @@ from app.core.queue.task import BaseTask
 from app.core.resources import Resources
 
 _MAX_ERROR_LENGTH = 2000
+CLAIM_LOCK_TIMEOUT = "5s"
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def retry_delay(attempt: int, base: float, maximum: float) -> timedelta:
@@ -33,45 +36,59 @@ def retry_delay(attempt: int, base: float, maximum: float) -> timedelta:
 async def run_task(
     resources: Resources, task_class: type[BaseTask], outbox_id: int | None, data: dict[str, Any]
 ) -> dict[str, Any]:
-    from app.core.services import TaskContext  # noqa: PLC0415 - services import this module's neighbours
-
-    name = task_class.__task_name__
-    with structlog.contextvars.bound_contextvars(task=name, outbox_id=outbox_id):
+    with structlog.contextvars.bound_contextvars(task=task_class.__task_name__, outbox_id=outbox_id):
         try:
-            async with UnitOfWork(resources.session_factory) as unit_of_work:
-                message: OutboxMessage | None = None
-                if outbox_id is not None:
-                    claimed = await _claim(unit_of_work, outbox_id)
-                    if isinstance(claimed, str):
-                        logger.info("task skipped", reason=claimed)
-                        return {"status": claimed}
-                    message, data = claimed, claimed.payload
-                    structlog.contextvars.bind_contextvars(**message.context)
-                task = task_class(TaskContext.build(resources, unit_of_work))
-                result = await task.run(**data)
-                if message is not None:
-                    # Committed together with the task's own writes: done exactly once.
-                    message.completed_at = utcnow()
-                    message.attempts += 1
+            outcome = await _run(resources, task_class, outbox_id, data)
         except Exception as error:
+            if isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                logger.info("task skipped", reason="running elsewhere")
+                return {"status": "running elsewhere"}
             if outbox_id is None:
                 logger.exception("task failed")
             else:
                 await _record_failure(resources, task_class, outbox_id, error)
             raise
-        # Periodic ticks (no outbox message) would flood the log at info level.
-        (logger.info if outbox_id is not None else logger.debug)("task completed")
-        return {"status": "completed", "result": result}
+        if outcome["status"] == "completed":
+            # Periodic ticks (no outbox message) would flood the log at info level.
+            (logger.info if outbox_id is not None else logger.debug)("task completed")
+        else:
+            logger.info("task skipped", reason=outcome["status"])
+        return outcome
+
+
+async def _run(
+    resources: Resources, task_class: type[BaseTask], outbox_id: int | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    from app.core.services import TaskContext  # noqa: PLC0415 - services import this module's neighbours
+
+    async with UnitOfWork(resources.session_factory) as unit_of_work:
+        message: OutboxMessage | None = None
+        if outbox_id is not None:
+            claimed = await _claim(unit_of_work, outbox_id)
+            if isinstance(claimed, str):
+                return {"status": claimed}
+            message, data = claimed, claimed.payload
+            structlog.contextvars.bind_contextvars(**message.context)
+        result = await task_class(TaskContext.build(resources, unit_of_work)).run(**data)
+        if message is not None:
+            # Committed together with the task's own writes: done exactly once.
+            message.completed_at = utcnow()
+            message.attempts += 1
+    return {"status": "completed", "result": result}
 
 
 async def _claim(unit_of_work: UnitOfWork, outbox_id: int) -> OutboxMessage | str:
-    statement = select(OutboxMessage).where(OutboxMessage.id == outbox_id).with_for_update(skip_locked=True)
-    message = await unit_of_work.session.scalar(statement)
+    """Lock the message's row for the run. A second delivery waits for the first to finish and
+    then finds it completed; a row still locked after CLAIM_LOCK_TIMEOUT is running elsewhere."""
+    session = unit_of_work.session
+    await session.execute(text(f"SET LOCAL lock_timeout = '{CLAIM_LOCK_TIMEOUT}'"))
+    message = await session.scalar(
+        select(OutboxMessage).where(OutboxMessage.id == outbox_id).with_for_update()
+    )
+    # The task's own statements wait for locks as long as they normally would.
+    await session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
     if message is None:
-        exists = await unit_of_work.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.id == outbox_id)
-        )
-        return "running elsewhere" if exists else "unknown message"
+        return "unknown message"
     if message.completed_at is not None:
         return "already completed"
     if message.dead_at is not None:
