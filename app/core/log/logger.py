@@ -8,12 +8,52 @@
 The async variants hand formatting and I/O to a thread so a slow log sink never blocks the loop.
 """
 
+from abc import ABC, abstractmethod
 from typing import Any, Self
 
 import structlog
 
 
-class LogService:
+class LogServiceInterface(ABC):
+    """What code may rely on; context variables (request id, task, outbox id) are merged in."""
+
+    @abstractmethod
+    def bind(self, **context: Any) -> Self: ...
+
+    @abstractmethod
+    def debug(self, event: str, **context: Any) -> None: ...
+
+    @abstractmethod
+    def info(self, event: str, **context: Any) -> None: ...
+
+    @abstractmethod
+    def warning(self, event: str, **context: Any) -> None: ...
+
+    @abstractmethod
+    def error(self, event: str, **context: Any) -> None: ...
+
+    @abstractmethod
+    def exception(self, event: str, **context: Any) -> None: ...
+
+    @abstractmethod
+    async def a_debug(self, event: str, **context: Any) -> None: ...
+
+    @abstractmethod
+    async def a_info(self, event: str, **context: Any) -> None: ...
+
+    @abstractmethod
+    async def a_warning(self, event: str, **context: Any) -> None: ...
+
+    @abstractmethod
+    async def a_error(self, event: str, **context: Any) -> None: ...
+
+    @abstractmethod
+    async def a_exception(self, event: str, **context: Any) -> None: ...
+
+
+class LogService(LogServiceInterface):
+    """The structlog implementation."""
+
     def __init__(self, logger: structlog.stdlib.BoundLogger | None = None) -> None:
         self._logger: structlog.stdlib.BoundLogger = logger or structlog.stdlib.get_logger("app")
 

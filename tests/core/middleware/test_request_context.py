@@ -5,6 +5,7 @@ import json
 
 import httpx
 import pytest
+import structlog
 
 from app.core.log import logger
 from tests.logs import records
@@ -68,3 +69,14 @@ async def test_cors_preflight_allows_configured_origin(client: httpx.AsyncClient
 async def test_large_responses_are_gzipped(client: httpx.AsyncClient) -> None:
     response = await client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
+
+
+async def test_async_log_methods_keep_the_context(log_lines: io.StringIO) -> None:
+
+    with structlog.contextvars.bound_contextvars(request_id="ctx-request-1234"):
+        await logger.a_info("from a thread", step=1)
+        logger.bind(component="billing").warning("bound", step=2)
+    lines = {line["event"]: line for line in records(log_lines)}
+    assert lines["from a thread"]["request_id"] == "ctx-request-1234"
+    assert lines["bound"]["component"] == "billing"
+    assert lines["bound"]["level"] == "warning"
