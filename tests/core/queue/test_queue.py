@@ -10,10 +10,13 @@ from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
+from app.core.queue import create_broker
 from app.core.queue.runner import retry_delay, run_task
 from app.core.resources import Resources
+from app.core.runtime import current_resources
 from app.core.services import TaskContext
 from app.core.tasks import RelayOutbox
 from tests.example import Widget
@@ -142,3 +145,13 @@ async def test_unknown_task_name_is_refused(resources: Resources) -> None:
         queue = TaskContext.build(resources, unit_of_work).queue
         with pytest.raises(LookupError):
             await queue.push("example.no_such_task", {})
+
+
+def test_periodic_tasks_carry_schedule_labels_for_the_scheduler(app_config: AppConfig) -> None:
+    broker = create_broker(app_config.model_copy(update={"OUTBOX_RELAY_INTERVAL": 7}), current_resources)
+    relay_task = broker.find_task("outbox.relay")
+    assert relay_task is not None
+    assert relay_task.labels["schedule"] == [{"interval": 7}]
+    create_widget = broker.find_task("example.create_widget")
+    assert create_widget is not None
+    assert "schedule" not in create_widget.labels
