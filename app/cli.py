@@ -4,6 +4,8 @@ A composition root like app.main: it sees the installed modules through app.modu
 """
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -64,29 +66,74 @@ def send_test_email(recipient: Annotated[str, typer.Argument(help="Who receives 
     typer.echo(f"queued as outbox message {outbox_id}")
 
 
-async def _queue_test_email(recipient: str) -> int:
-    from app.core.clock import utcnow  # noqa: PLC0415 - keeps other commands light
-    from app.core.db import UnitOfWork  # noqa: PLC0415
-    from app.core.mail import EmailData  # noqa: PLC0415
-    from app.core.mail.templates import TestEmail  # noqa: PLC0415
-    from app.core.modules import load_modules  # noqa: PLC0415
+@asynccontextmanager
+async def _platform() -> AsyncIterator[None]:
+    """The platform as the API has it (modules loaded, clients open), for one command."""
+    from app.core.modules import load_modules  # noqa: PLC0415 - keeps other commands light
     from app.core.resources import Resources  # noqa: PLC0415
-    from app.core.services import TaskContext  # noqa: PLC0415
     from app.modules import INSTALLED_MODULES  # noqa: PLC0415
 
-    config = get_app_config()
     load_modules(INSTALLED_MODULES)
-    resources = Resources.open(config)
+    resources = Resources.open(get_app_config())
     await resources.start()
     try:
-        async with UnitOfWork(resources.session_factory) as unit_of_work:
-            mail = TaskContext.build(resources, unit_of_work).mail
-            template = TestEmail(
-                project_name=config.PROJECT_NAME, sent_at=utcnow().isoformat(timespec="seconds")
-            )
-            return await mail.queue(template, EmailData(subject="Test email", recipient=recipient))
+        yield
     finally:
         await resources.close()
+
+
+async def _queue_test_email(recipient: str) -> int:
+    from app.core.clock import utcnow  # noqa: PLC0415 - keeps other commands light
+    from app.core.mail import EmailData  # noqa: PLC0415
+    from app.core.mail.templates import TestEmail  # noqa: PLC0415
+    from app.core.services import platform_context  # noqa: PLC0415
+
+    async with _platform(), platform_context() as context:
+        sent_at = utcnow().isoformat(timespec="seconds")
+        template = TestEmail(project_name=context.config.PROJECT_NAME, sent_at=sent_at)
+        return await context.mail.queue(template, EmailData(subject="Test email", recipient=recipient))
+
+
+@cli.command("create-superuser")
+def create_superuser(
+    email: Annotated[str, typer.Option(envvar="SUPERUSER_EMAIL", help="Email of the account.")],
+    username: Annotated[str, typer.Option(envvar="SUPERUSER_USERNAME", help="Username of the account.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            envvar="SUPERUSER_PASSWORD",
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="Prompted for when not given (or set SUPERUSER_PASSWORD at deploy time).",
+        ),
+    ],
+) -> None:
+    """Create a super admin. No account exists by default: the first one comes from here."""
+    user_id = asyncio.run(_create_superuser(email, username, password))
+    typer.echo(f"created super admin {username} (id {user_id})")
+
+
+async def _create_superuser(email: str, username: str, password: str) -> int:
+    from pydantic import SecretStr, ValidationError  # noqa: PLC0415 - keeps other commands light
+
+    from app.auth.schemas.user import UserCreate  # noqa: PLC0415
+    from app.auth.services.context import AuthContext  # noqa: PLC0415
+    from app.auth.services.users import UserService  # noqa: PLC0415
+    from app.core.errors import AppError  # noqa: PLC0415
+    from app.core.services import platform_context  # noqa: PLC0415
+
+    try:
+        data = UserCreate(email=email, username=username, password=SecretStr(password))
+    except ValidationError as error:
+        raise typer.BadParameter(str(error)) from error
+    async with _platform():
+        try:
+            async with platform_context() as context:
+                user = await UserService(AuthContext.of(context)).create_superuser(data)
+                return user.id
+        except AppError as error:
+            raise typer.BadParameter(error.detail) from error
 
 
 def main() -> None:

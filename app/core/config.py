@@ -82,6 +82,8 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
     REDIS_TIMEOUT: float = Field(default=2.0, gt=0)
 
     HEALTH_CHECK_TIMEOUT: float = Field(default=2.0, gt=0)
+    # Links in emails point here (never at the Host header of a request).
+    FRONTEND_URL: str = "http://localhost:3000"
 
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     LOG_FORMAT: Literal["auto", "json", "console"] = "auto"

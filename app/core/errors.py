@@ -7,7 +7,7 @@ their own `exceptions.py`.
 
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 
 class AppError(Exception):
@@ -32,6 +32,14 @@ class AppError(Exception):
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})
         super().__init__(self.detail)
+
+    # Raised with keeping_changes(): the unit of work commits what was done before the error
+    # (a security revocation, a failed-attempt counter) and the caller still gets the error.
+    commit_unit_of_work: bool = False
+
+    def keeping_changes(self) -> Self:
+        self.commit_unit_of_work = True
+        return self
 
     @property
     def title(self) -> str:

@@ -1,5 +1,7 @@
 """The platform services of one unit of work, for tasks (requests get them one by one via deps)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +14,16 @@ from app.core.mail.service import MailService
 from app.core.outbox.writer import Outbox
 from app.core.queue.service import QueueService
 from app.core.resources import Resources
+from app.core.runtime import current_resources
+
+
+@asynccontextmanager
+async def platform_context() -> AsyncIterator["TaskContext"]:
+    """A unit of work with the platform services, for code outside requests and tasks: listeners,
+    CLI commands, scripts. Commits when the block ends (side effects follow the commit)."""
+    resources = current_resources()
+    async with UnitOfWork(resources.session_factory) as unit_of_work:
+        yield TaskContext.build(resources, unit_of_work)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,7 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if exc_type is None:
+            if exc_type is None or getattr(exc, "commit_unit_of_work", False):
                 await self.commit()
             else:
                 await self.rollback()

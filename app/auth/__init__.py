@@ -1,0 +1,29 @@
+"""The auth module's public surface: the only names other modules may import.
+
+from app.auth import ActiveUser, AuthGateway, UserDTO, UserCreated
+"""
+
+from app.auth.deps import ActiveUser, AdminUser, AuthGateway, CurrentUser, SuperAdminUser
+from app.auth.events import PasswordChanged, UserCreated, UserDeleted, UserUpdated
+from app.auth.gateway import AuthGatewayInterface
+from app.auth.models import Role
+from app.auth.routers import router
+from app.auth.schemas.user import UserDTO
+from app.auth.services.current_user import Principal
+
+__all__ = [
+    "ActiveUser",
+    "AdminUser",
+    "AuthGateway",
+    "AuthGatewayInterface",
+    "CurrentUser",
+    "PasswordChanged",
+    "Principal",
+    "Role",
+    "SuperAdminUser",
+    "UserCreated",
+    "UserDTO",
+    "UserDeleted",
+    "UserUpdated",
+    "router",
+]

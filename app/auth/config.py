@@ -1,0 +1,71 @@
+"""Settings of the auth module (prefix AUTH_)."""
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from app.core.config import BaseConfig, Environment, get_app_config
+
+MIN_JWT_SECRET_BYTES = 32
+
+
+class AuthConfig(BaseConfig):
+    model_config = SettingsConfigDict(env_prefix="AUTH_")
+
+    # None: allowed in development and testing, refused elsewhere unless set to true.
+    REGISTRATION_ALLOWED: bool | None = None
+    # Signs access tokens; falls back to SECRET_KEY. At least 32 bytes outside development.
+    JWT_SECRET: SecretStr | None = None
+    JWT_ALGORITHM: str = "HS256"
+    JWT_ISSUER: str = "fastapi-modular-kit"
+    JWT_AUDIENCE: str = "fastapi-modular-kit:api"
+    ACCESS_TOKEN_TTL: int = Field(default=900, ge=30, description="Seconds.")
+    REFRESH_TOKEN_TTL: int = Field(
+        default=30 * 24 * 3600, ge=60, description="Absolute session lifetime, seconds."
+    )
+    REFRESH_IDLE_TIMEOUT: int = Field(default=7 * 24 * 3600, ge=60, description="Seconds without a refresh.")
+    # A rotated refresh token presented again within this many seconds is a client race (answered
+    # 401, session kept); later it is reuse of a stolen token and the whole session is revoked.
+    REFRESH_REUSE_GRACE: int = Field(default=10, ge=0)
+    RESET_TOKEN_TTL: int = Field(default=3600, ge=60)
+    VERIFY_TOKEN_TTL: int = Field(default=48 * 3600, ge=60)
+    PASSWORD_MIN_LENGTH: int = Field(default=8, ge=8)
+    PASSWORD_MAX_LENGTH: int = Field(default=128, le=1024)
+    # argon2id cost; pwdlib's recommended values by default. Tests lower them.
+    ARGON2_TIME_COST: int = Field(default=3, ge=1)
+    ARGON2_MEMORY_COST: int = Field(default=65536, ge=1024, description="KiB.")
+    ARGON2_PARALLELISM: int = Field(default=4, ge=1)
+    # Hashes computed at once; each uses ARGON2_MEMORY_COST and most of a core.
+    HASHING_CONCURRENCY: int = Field(default=2, ge=1)
+    CURRENT_USER_CACHE_TTL: int = Field(default=60, ge=0)
+    # Requests per minute per client address and per account on login, register, restore, resend.
+    RATE_LIMIT_PER_IP: int = Field(default=20, ge=1)
+    RATE_LIMIT_PER_ACCOUNT: int = Field(default=5, ge=1)
+
+    @model_validator(mode="after")
+    def _strong_secret_outside_development(self) -> "AuthConfig":
+        environment = get_app_config().ENVIRONMENT
+        if environment in (Environment.DEVELOPMENT, Environment.TESTING):
+            return self
+        if len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+            raise ValueError(
+                f"the JWT secret must be at least {MIN_JWT_SECRET_BYTES} bytes outside development"
+            )
+        return self
+
+    @property
+    def jwt_secret(self) -> str:
+        secret = self.JWT_SECRET or get_app_config().SECRET_KEY
+        return secret.get_secret_value()
+
+    @property
+    def registration_allowed(self) -> bool:
+        if self.REGISTRATION_ALLOWED is not None:
+            return self.REGISTRATION_ALLOWED
+        return get_app_config().ENVIRONMENT in (Environment.DEVELOPMENT, Environment.TESTING)
+
+
+@lru_cache
+def get_auth_config() -> AuthConfig:
+    return AuthConfig()

@@ -1,0 +1,120 @@
+"""Providers wiring the auth services from the platform's dependencies, and the current-user
+dependencies other modules use through the public package."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from app.auth.config import AuthConfig, get_auth_config
+from app.auth.exceptions import InactiveUser, NotAuthenticated
+from app.auth.gateway import AuthGateway as AuthGatewayImpl
+from app.auth.gateway import AuthGatewayInterface
+from app.auth.policies.users import ensure_admin, ensure_super_admin
+from app.auth.repositories.user import UserRepository
+from app.auth.services.context import AuthContext
+from app.auth.services.current_user import Principal, resolve
+from app.auth.services.passwords import PasswordHasher
+from app.auth.services.recovery import RecoveryService
+from app.auth.services.security import get_access_tokens, get_hasher
+from app.auth.services.sessions import SessionService
+from app.auth.services.tokens import AccessTokens
+from app.auth.services.users import UserService
+from app.core.deps import CacheService, Config, DBSession, EventsService, MailService, UoW
+
+AuthSettings = Annotated[AuthConfig, Depends(get_auth_config)]
+
+
+def get_auth_context(
+    unit_of_work: UoW,
+    config: Config,
+    auth_config: AuthSettings,
+    hasher: Annotated[PasswordHasher, Depends(get_hasher)],
+    tokens: Annotated[AccessTokens, Depends(get_access_tokens)],
+    events: EventsService,
+    mail: MailService,
+    cache: CacheService,
+) -> AuthContext:
+    return AuthContext(
+        unit_of_work=unit_of_work,
+        config=auth_config,
+        frontend_url=config.FRONTEND_URL.rstrip("/"),
+        project_name=config.PROJECT_NAME,
+        hasher=hasher,
+        tokens=tokens,
+        events=events,
+        mail=mail,
+        cache=cache,
+    )
+
+
+Context = Annotated[AuthContext, Depends(get_auth_context)]
+
+
+def get_user_service(context: Context) -> UserService:
+    return UserService(context)
+
+
+def get_session_service(context: Context) -> SessionService:
+    return SessionService(context)
+
+
+def get_recovery_service(context: Context) -> RecoveryService:
+    return RecoveryService(context)
+
+
+UserServiceDep = Annotated[UserService, Depends(get_user_service)]
+SessionServiceDep = Annotated[SessionService, Depends(get_session_service)]
+RecoveryServiceDep = Annotated[RecoveryService, Depends(get_recovery_service)]
+
+
+def get_gateway(session: DBSession) -> AuthGatewayInterface:
+    return AuthGatewayImpl(UserRepository(session))
+
+
+AuthGateway = Annotated[AuthGatewayInterface, Depends(get_gateway)]
+
+# tokenUrl makes the docs' Authorize button log in with the password form.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
+
+
+async def get_current_user(
+    request: Request,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    session: DBSession,
+    cache: CacheService,
+    tokens: Annotated[AccessTokens, Depends(get_access_tokens)],
+    auth_config: AuthSettings,
+) -> Principal:
+    if not token:
+        raise NotAuthenticated()
+    principal = await resolve(token, tokens, session, cache, auth_config.CURRENT_USER_CACHE_TTL)
+    # For rate limits keyed by user (ConfigurableRateLimiter(key="user")).
+    request.state.user_id = principal.id
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_current_user)]
+
+
+async def get_active_user(user: CurrentUser) -> Principal:
+    if not user.is_active:
+        raise InactiveUser()
+    return user
+
+
+ActiveUser = Annotated[Principal, Depends(get_active_user)]
+
+
+async def get_admin_user(user: ActiveUser) -> Principal:
+    ensure_admin(user)
+    return user
+
+
+async def get_super_admin_user(user: ActiveUser) -> Principal:
+    ensure_super_admin(user)
+    return user
+
+
+AdminUser = Annotated[Principal, Depends(get_admin_user)]
+SuperAdminUser = Annotated[Principal, Depends(get_super_admin_user)]

@@ -1,0 +1,91 @@
+"""Tables of the auth module."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import BaseModel, SoftDeleteMixin
+
+
+class Role(StrEnum):
+    USER = "user"
+    ADMIN = "admin"
+    SUPER_ADMIN = "super_admin"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+
+_RANKS = {Role.USER: 0, Role.ADMIN: 1, Role.SUPER_ADMIN: 2}
+_ALIVE = text("deleted_at IS NULL")
+
+
+class User(SoftDeleteMixin, BaseModel):
+    __tablename__ = "auth_user"
+    __table_args__ = (
+        # Only live accounts hold their email and username: a soft-deleted user frees both.
+        Index("uq_auth_user_email", "email", unique=True, postgresql_where=_ALIVE),
+        Index("uq_auth_user_username", "username", unique=True, postgresql_where=_ALIVE),
+    )
+
+    email: Mapped[str] = mapped_column(String(320))
+    username: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.USER.value)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Bumped by every change of password, role or status: access tokens carry it, so older ones
+    # stop working on the next request.
+    token_version: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class Session(BaseModel):
+    """One signed-in device: a family of refresh tokens, rotated on every refresh."""
+
+    __tablename__ = "auth_session"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), index=True)
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    last_used_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_reason: Mapped[str | None] = mapped_column(String(50), default=None)
+
+    tokens: Mapped[list["RefreshToken"]] = relationship(back_populates="session", lazy="raise")
+
+
+class RefreshToken(BaseModel):
+    """Stored as a SHA-256 hash only: opaque random tokens need no slow hash."""
+
+    __tablename__ = "auth_refresh_token"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("auth_session.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    rotated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    session: Mapped[Session] = relationship(back_populates="tokens", lazy="raise")
+
+
+class ActionToken(BaseModel):
+    """Single-use tokens for password reset and email verification (hashed, short-lived, bound to
+    what they act on: a reset to the password it replaces, a verification to the email)."""
+
+    __tablename__ = "auth_action_token"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    binding: Mapped[str] = mapped_column(String(320))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,9 @@
+"""The module's top-level router: every route group of API version 1."""
+
+from fastapi import APIRouter
+
+from app.auth.routes.v1 import admin, auth, profile, users
+
+router = APIRouter()
+for group in (auth, users, profile, admin):
+    router.include_router(group.router)

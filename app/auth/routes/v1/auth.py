@@ -1,0 +1,131 @@
+"""Registration, login, tokens, password recovery and email verification."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.auth.deps import ActiveUser, RecoveryServiceDep, SessionServiceDep, UserServiceDep
+from app.auth.routes.v1.limits import credential_limits
+from app.auth.schemas.auth import (
+    Accepted,
+    RefreshRequest,
+    ResendVerificationRequest,
+    ResetPasswordRequest,
+    RestorePasswordRequest,
+    TokenResponse,
+    VerifyEmailRequest,
+)
+from app.auth.schemas.user import UserCreate, UserDetail
+from app.core.api import error_responses
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+RESTORE_ACCEPTED = "If an active account uses this address, a reset link is on its way."
+RESEND_ACCEPTED = "If an unverified account uses this address, a new link is on its way."
+
+
+@router.post(
+    "/register",
+    summary="Create an account",
+    status_code=201,
+    response_model=UserDetail,
+    dependencies=credential_limits("register"),
+    responses=error_responses(403, 409, 422, 429, 503),
+)
+async def register(body: UserCreate, users: UserServiceDep) -> UserDetail:
+    """Open while AUTH_REGISTRATION_ALLOWED (the default in development). A verification email
+    is sent."""
+    return UserDetail.model_validate(await users.register(body), from_attributes=True)
+
+
+@router.post(
+    "/login",
+    summary="Sign in with a username or email and a password",
+    response_model=TokenResponse,
+    dependencies=credential_limits("login"),
+    responses=error_responses(401, 422, 429, 503),
+)
+async def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    sessions: SessionServiceDep,
+    user_agent: Annotated[str | None, Header()] = None,
+) -> TokenResponse:
+    """OAuth2 password flow (form fields `username` and `password`), so the docs' Authorize
+    button works. Starts a new session (one per device)."""
+    return await sessions.login(form.username, form.password, user_agent)
+
+
+@router.post(
+    "/refresh-token",
+    summary="Exchange a refresh token for new tokens",
+    response_model=TokenResponse,
+    responses=error_responses(401, 422),
+)
+async def refresh_token(body: RefreshRequest, sessions: SessionServiceDep) -> TokenResponse:
+    """Every refresh rotates the refresh token. Presenting a rotated one again ends the session."""
+    return await sessions.refresh(body.refresh_token.get_secret_value())
+
+
+@router.post(
+    "/logout", summary="Sign out of this session", status_code=204, responses=error_responses(401, 422)
+)
+async def logout(body: RefreshRequest, user: ActiveUser, sessions: SessionServiceDep) -> None:
+    await sessions.logout(body.refresh_token.get_secret_value(), user)
+
+
+@router.post(
+    "/logout-all", summary="Sign out everywhere", status_code=204, responses=error_responses(401, 403)
+)
+async def logout_all(user: ActiveUser, sessions: SessionServiceDep) -> None:
+    """Ends every session and invalidates every access token of the account."""
+    await sessions.logout_all(user)
+
+
+@router.post(
+    "/restore-password",
+    summary="Ask for a password reset link",
+    status_code=202,
+    response_model=Accepted,
+    dependencies=credential_limits("restore"),
+    responses=error_responses(422, 429, 503),
+)
+async def restore_password(body: RestorePasswordRequest, recovery: RecoveryServiceDep) -> Accepted:
+    """Always 202 with the same body, whether or not the address is known."""
+    await recovery.restore_password(body.email)
+    return Accepted(detail=RESTORE_ACCEPTED)
+
+
+@router.post(
+    "/reset-password",
+    summary="Set a new password with a reset link's token",
+    status_code=204,
+    responses=error_responses(401, 422),
+)
+async def reset_password(body: ResetPasswordRequest, recovery: RecoveryServiceDep) -> None:
+    """The token works once; every session of the account ends."""
+    await recovery.reset_password(body.token.get_secret_value(), body.new_password.get_secret_value())
+
+
+@router.post(
+    "/verify-email",
+    summary="Confirm an email address with a verification link's token",
+    response_model=UserDetail,
+    responses=error_responses(401, 422),
+)
+async def verify_email(body: VerifyEmailRequest, recovery: RecoveryServiceDep) -> UserDetail:
+    user = await recovery.verify_email(body.token.get_secret_value())
+    return UserDetail.model_validate(user, from_attributes=True)
+
+
+@router.post(
+    "/verify-email/resend",
+    summary="Ask for a new verification link",
+    status_code=202,
+    response_model=Accepted,
+    dependencies=credential_limits("resend"),
+    responses=error_responses(422, 429, 503),
+)
+async def resend_verification(body: ResendVerificationRequest, recovery: RecoveryServiceDep) -> Accepted:
+    """Always 202 with the same body."""
+    await recovery.resend_verification(body.email)
+    return Accepted(detail=RESEND_ACCEPTED)

@@ -1,0 +1,65 @@
+"""The caller's own account and sessions."""
+
+from fastapi import APIRouter
+
+from app.auth.deps import ActiveUser, SessionServiceDep, UserServiceDep
+from app.auth.schemas.auth import SessionResponse
+from app.auth.schemas.user import PasswordChange, PasswordConfirmation, UserDetail, UserUpdate
+from app.core.api import error_responses
+
+router = APIRouter(prefix="/profile", tags=["profile"])
+
+
+@router.get("", summary="My account", response_model=UserDetail, responses=error_responses(401, 403))
+async def get_profile(user: ActiveUser, users: UserServiceDep) -> UserDetail:
+    return UserDetail.model_validate(await users.get(user.id), from_attributes=True)
+
+
+@router.patch(
+    "", summary="Update my account", response_model=UserDetail, responses=error_responses(401, 403, 409, 422)
+)
+async def update_profile(body: UserUpdate, user: ActiveUser, users: UserServiceDep) -> UserDetail:
+    """Changing the email needs `current_password`, and the new address must be verified."""
+    return UserDetail.model_validate(await users.update_profile(user, body), from_attributes=True)
+
+
+@router.delete(
+    "", summary="Delete my account", status_code=204, responses=error_responses(401, 403, 409, 422)
+)
+async def delete_profile(body: PasswordConfirmation, user: ActiveUser, users: UserServiceDep) -> None:
+    """Needs the password; ends every session. The username and email become free again."""
+    await users.delete_profile(user, body.password.get_secret_value())
+
+
+@router.post(
+    "/password", summary="Change my password", status_code=204, responses=error_responses(401, 403, 422)
+)
+async def change_password(body: PasswordChange, user: ActiveUser, users: UserServiceDep) -> None:
+    """Needs the current password; every other session ends."""
+    await users.change_password(
+        user, body.current_password.get_secret_value(), body.new_password.get_secret_value()
+    )
+
+
+@router.get(
+    "/sessions",
+    summary="My signed-in devices",
+    response_model=list[SessionResponse],
+    responses=error_responses(401, 403),
+)
+async def list_sessions(user: ActiveUser, sessions: SessionServiceDep) -> list[SessionResponse]:
+    result = []
+    for session in await sessions.list(user):
+        item = SessionResponse.model_validate(session, from_attributes=True)
+        result.append(item.model_copy(update={"current": session.id == user.session_id}))
+    return result
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    summary="Sign out one of my devices",
+    status_code=204,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def revoke_session(session_id: int, user: ActiveUser, sessions: SessionServiceDep) -> None:
+    await sessions.revoke(user, session_id)

@@ -1,0 +1,43 @@
+"""The user directory: public fields for everyone signed in, everything for administrators."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from app.auth.deps import ActiveUser, UserServiceDep
+from app.auth.policies.users import can_see_private_fields
+from app.auth.schemas.user import UserDetail, UserFilterParam, UserListParams, UserPublic, UserSortParam
+from app.core.api import ListParamsBuilder, PaginatedResponse, error_responses
+
+router = APIRouter(prefix="/users", tags=["users"])
+list_params = ListParamsBuilder(UserListParams, UserSortParam, UserFilterParam)
+
+
+@router.get(
+    "",
+    summary="List users",
+    response_model=PaginatedResponse[UserDetail] | PaginatedResponse[UserPublic],
+    responses=error_responses(401, 403, 422),
+)
+async def list_users(
+    params: Annotated[UserListParams, Depends(list_params)], viewer: ActiveUser, users: UserServiceDep
+) -> PaginatedResponse[UserDetail] | PaginatedResponse[UserPublic]:
+    """`sort`, `filters`, `page`, `per_page` as everywhere; ordinary users may sort and filter on
+    id, username and created_at only, and see active accounts' public fields."""
+    page = await users.list(params, viewer)
+    if viewer.is_admin:
+        return PaginatedResponse[UserDetail].from_result(page)
+    return PaginatedResponse[UserPublic].from_result(page)
+
+
+@router.get(
+    "/{user_id}",
+    summary="Get a user",
+    response_model=UserDetail | UserPublic,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def get_user(user_id: int, viewer: ActiveUser, users: UserServiceDep) -> UserDetail | UserPublic:
+    user = await users.get(user_id, viewer)
+    if can_see_private_fields(viewer, user.id):
+        return UserDetail.model_validate(user, from_attributes=True)
+    return UserPublic.model_validate(user, from_attributes=True)

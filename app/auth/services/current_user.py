@@ -1,0 +1,77 @@
+"""Who is calling: the access token checked against a cached snapshot of the account.
+
+Resolving the current user is on every authenticated request, so the account is cached in
+Redis for CURRENT_USER_CACHE_TTL seconds and dropped after every change to it (after commit).
+"""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.exceptions import InvalidToken
+from app.auth.models import Role, User
+from app.auth.repositories.user import UserRepository
+from app.auth.services.tokens import AccessTokens
+from app.core.cache import CacheServiceInterface
+
+CACHE_NAMESPACE = "auth-user"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller (no credentials in it)."""
+
+    id: int
+    username: str
+    email: str
+    role: Role
+    is_active: bool
+    token_version: int
+    session_id: int = 0
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role.rank >= Role.ADMIN.rank
+
+    @classmethod
+    def of(cls, user: User, session_id: int = 0) -> "Principal":
+        return cls(
+            id=user.id,
+            username=user.username,
+            email=user.email,
+            role=user.role_enum,
+            is_active=user.is_active,
+            token_version=user.token_version,
+            session_id=session_id,
+        )
+
+
+def _snapshot(principal: Principal) -> dict[str, Any]:
+    data = asdict(principal)
+    data["role"] = principal.role.value
+    del data["session_id"]
+    return data
+
+
+async def forget_user(cache: CacheServiceInterface, user_id: int) -> None:
+    await cache.delete(str(user_id), namespace=CACHE_NAMESPACE)
+
+
+async def resolve(
+    token: str, tokens: AccessTokens, session: AsyncSession, cache: CacheServiceInterface, ttl: int
+) -> Principal:
+    claims = tokens.decode(token)
+    cached = await cache.get(str(claims.user_id), namespace=CACHE_NAMESPACE) if ttl else None
+    if cached is not None:
+        principal = Principal(**{**cached, "role": Role(cached["role"])}, session_id=claims.session_id)
+    else:
+        user = await UserRepository(session).get(claims.user_id)
+        if user is None:
+            raise InvalidToken()
+        principal = Principal.of(user, claims.session_id)
+        if ttl:
+            await cache.set(str(user.id), _snapshot(principal), ttl=ttl, namespace=CACHE_NAMESPACE)
+    if principal.token_version != claims.token_version:
+        raise InvalidToken()
+    return principal

@@ -1,0 +1,101 @@
+"""Password reset and email verification through single-use links.
+
+Reset tokens are bound to a fingerprint of the password hash they replace, so a link stops
+working once the password changed by any means; verification tokens are bound to the email
+address, so a link for an old address verifies nothing. Both are stored hashed, expire, and are
+spent on use; issuing a new one spends the older ones.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from app.auth.emails.templates import PasswordReset, VerifyEmail
+from app.auth.exceptions import InvalidToken
+from app.auth.models import ActionToken, User
+from app.auth.services.context import AuthContext
+from app.auth.services.tokens import new_opaque_token, token_digest
+from app.auth.services.users import UserService
+from app.core.clock import utcnow
+from app.core.mail import EmailData
+
+RESET = "password_reset"
+VERIFY = "email_verification"
+
+
+def password_fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()
+
+
+class RecoveryService:
+    def __init__(self, context: AuthContext) -> None:
+        self._context = context
+
+    async def _issue(self, user: User, kind: str, binding: str, ttl: int) -> str:
+        context, now = self._context, utcnow()
+        await context.action_tokens.retire(user.id, kind, now)
+        token = new_opaque_token()
+        context.unit_of_work.session.add(
+            ActionToken(
+                user_id=user.id,
+                kind=kind,
+                token_hash=token_digest(token),
+                binding=binding,
+                expires_at=now + timedelta(seconds=ttl),
+            )
+        )
+        return token
+
+    async def _redeem(self, kind: str, token: str) -> tuple[ActionToken, User]:
+        context, now = self._context, utcnow()
+        action = await context.action_tokens.for_update(kind, token_digest(token))
+        if action is None or action.used_at is not None or action.expires_at <= now:
+            raise InvalidToken("The link is invalid, expired or already used.")
+        user = await context.users.get(action.user_id)
+        if user is None or not user.is_active:
+            raise InvalidToken("The link is invalid, expired or already used.")
+        action.used_at = now
+        return action, user
+
+    async def restore_password(self, email: str) -> None:
+        """Queues a reset link if the address belongs to an active account; silent otherwise."""
+        context = self._context
+        user = await context.users.get_by_email(email)
+        if user is None or not user.is_active:
+            return
+        token = await self._issue(user, RESET, password_fingerprint(user), context.config.RESET_TOKEN_TTL)
+        link = f"{context.frontend_url}/reset-password?token={token}"
+        await context.mail.queue(
+            PasswordReset(username=user.username, link=link, minutes=context.config.RESET_TOKEN_TTL // 60),
+            EmailData(subject="Reset your password", recipient=user.email),
+        )
+
+    async def reset_password(self, token: str, new_password: str) -> None:
+        action, user = await self._redeem(RESET, token)
+        if action.binding != password_fingerprint(user):
+            raise InvalidToken("The link is invalid, expired or already used.")
+        # A rejected password rolls the whole unit of work back: the link is not spent.
+        await UserService(self._context).apply_password(user, new_password, how="reset")
+        await self._context.sessions.revoke_for_user(user.id, utcnow(), "password_reset")
+
+    async def send_verification(self, user: User) -> None:
+        context = self._context
+        token = await self._issue(user, VERIFY, user.email, context.config.VERIFY_TOKEN_TTL)
+        link = f"{context.frontend_url}/verify-email?token={token}"
+        await context.mail.queue(
+            VerifyEmail(username=user.username, link=link, project_name=context.project_name),
+            EmailData(subject=f"Confirm your email for {context.project_name}", recipient=user.email),
+        )
+
+    async def resend_verification(self, email: str) -> None:
+        user = await self._context.users.get_by_email(email)
+        if user is None or not user.is_active or user.email_verified_at is not None:
+            return
+        await self.send_verification(user)
+
+    async def verify_email(self, token: str) -> User:
+        action, user = await self._redeem(VERIFY, token)
+        if action.binding != user.email:
+            raise InvalidToken("The link is invalid, expired or already used.")
+        user.email_verified_at = utcnow()
+        self._context.forget_after_commit(user.id)
+        return user

@@ -1,0 +1,239 @@
+"""Accounts: registration, profile, password, deletion, and what administrators may do."""
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.events import PasswordChanged, UserCreated, UserDeleted, UserUpdated
+from app.auth.exceptions import (
+    AlreadyTaken,
+    InvalidCredentials,
+    LastSuperAdmin,
+    NotFound,
+    RegistrationClosed,
+    WeakPassword,
+)
+from app.auth.models import Role, User
+from app.auth.policies.users import ensure_can_create, ensure_outranks, ensure_super_admin
+from app.auth.schemas.user import PUBLIC_USER_FIELDS, UserCreate, UserFilterParam, UserListParams, UserUpdate
+from app.auth.services.context import AuthContext
+from app.auth.services.current_user import Principal
+from app.auth.services.passwords import password_problem
+from app.core.clock import utcnow
+from app.core.db import PaginatedResult
+from app.core.errors import InvalidInput
+
+
+class UserService:
+    def __init__(self, context: AuthContext) -> None:
+        self._context = context
+
+    # ------------------------------------------------------------------ reading
+
+    async def get(self, user_id: int, viewer: Principal | None = None) -> User:
+        user = await self._context.users.get(user_id)
+        # Deactivated accounts are "not found" to everyone but administrators.
+        if user is None or (
+            viewer is not None and not viewer.is_admin and not user.is_active and user.id != viewer.id
+        ):
+            raise NotFound("User not found.")
+        return user
+
+    async def list(self, params: UserListParams, viewer: Principal) -> PaginatedResult[User]:
+        if not viewer.is_admin:
+            # Ordinary users may not probe private fields through sorting or filtering.
+            fields = [(p.field, "sort") for p in params.sort or ()] + [
+                (p.field, "filters") for p in params.filters or ()
+            ]
+            hidden = [(name, param) for name, param in fields if name not in PUBLIC_USER_FIELDS]
+            if hidden:
+                name, param = hidden[0]
+                raise InvalidInput(
+                    [{"loc": ["query", param], "msg": f"{name}: unknown field", "type": "invalid_field"}]
+                )
+            # Deactivated accounts are visible to administrators only.
+            active_only = UserFilterParam(field="is_active", value="true")
+            params = params.model_copy(update={"filters": [*(params.filters or ()), active_only]})
+        return await self._context.users.list(params)
+
+    # ------------------------------------------------------------------ creating
+
+    async def _check_password(
+        self, password: str, *, username: str | None, email: str | None, field: str = "password"
+    ) -> None:
+        shortest, longest = self._context.config.PASSWORD_MIN_LENGTH, self._context.config.PASSWORD_MAX_LENGTH
+        if not shortest <= len(password) <= longest:
+            raise WeakPassword(f"The password must be {shortest} to {longest} characters long.", field)
+        problem = password_problem(password, username=username, email=email)
+        if problem:
+            raise WeakPassword(problem, field)
+
+    async def _ensure_free(
+        self, *, email: str | None, username: str | None, exclude_id: int | None = None
+    ) -> None:
+        taken = await self._context.users.taken(email=email, username=username, exclude_id=exclude_id)
+        if taken:
+            raise AlreadyTaken(
+                f"This {' and '.join(sorted(taken))} is already in use.", extra={"fields": sorted(taken)}
+            )
+
+    async def _create(self, data: UserCreate, role: Role, *, self_registered: bool) -> User:
+        password = data.password.get_secret_value()
+        await self._check_password(password, username=data.username, email=data.email)
+        await self._ensure_free(email=data.email, username=data.username)
+        user = User(
+            email=data.email,
+            username=data.username,
+            password_hash=await self._context.hasher.hash(password),
+            role=role.value,
+        )
+        session = self._context.unit_of_work.session
+        session.add(user)
+        try:
+            await session.flush()
+        except IntegrityError as error:
+            # A concurrent registration took the email or username between check and insert.
+            raise AlreadyTaken("This email or username is already in use.") from error
+        self._context.events.dispatch(
+            UserCreated(
+                id=user.id, email=user.email, username=user.username, self_registered=self_registered
+            ),
+            durable=True,
+        )
+        return user
+
+    async def register(self, data: UserCreate) -> User:
+        if not self._context.config.registration_allowed:
+            raise RegistrationClosed()
+        return await self._create(data, Role.USER, self_registered=True)
+
+    async def create_by_admin(self, actor: Principal, data: UserCreate, role: Role) -> User:
+        ensure_can_create(actor, role)
+        user = await self._create(data, role, self_registered=False)
+        # The administrator vouches for the address; the password is never mailed.
+        user.email_verified_at = utcnow()
+        return user
+
+    async def create_superuser(self, data: UserCreate) -> User:
+        """For the CLI and deployment scripts only."""
+        user = await self._create(data, Role.SUPER_ADMIN, self_registered=False)
+        user.email_verified_at = utcnow()
+        return user
+
+    # ------------------------------------------------------------------ the caller's own account
+
+    async def _verify_password(self, user: User, password: str) -> None:
+        valid, _ = await self._context.hasher.verify(password, user.password_hash)
+        if not valid:
+            raise InvalidCredentials("The current password is incorrect.")
+
+    async def update_profile(self, principal: Principal, data: UserUpdate) -> User:
+        user = await self.get(principal.id)
+        changes: dict[str, Any] = {}
+        if data.username is not None and data.username != user.username:
+            changes["username"] = data.username
+        if data.email is not None and data.email != user.email:
+            if data.current_password is None:
+                raise InvalidInput(
+                    [
+                        {
+                            "loc": ["body", "current_password"],
+                            "msg": "Required to change the email.",
+                            "type": "missing",
+                        }
+                    ]
+                )
+            await self._verify_password(user, data.current_password.get_secret_value())
+            changes["email"] = data.email
+        if not changes:
+            return user
+        await self._ensure_free(
+            email=changes.get("email"), username=changes.get("username"), exclude_id=user.id
+        )
+        for key, value in changes.items():
+            setattr(user, key, value)
+        if "email" in changes:
+            user.email_verified_at = None  # the new address must be verified again
+        try:
+            await self._context.unit_of_work.session.flush()
+        except IntegrityError as error:
+            raise AlreadyTaken("This email or username is already in use.") from error
+        self._context.forget_after_commit(user.id)
+        self._context.events.dispatch(
+            UserUpdated(id=user.id, changed=sorted(changes), email_changed="email" in changes), durable=True
+        )
+        return user
+
+    async def change_password(self, principal: Principal, current: str, new: str) -> None:
+        user = await self.get(principal.id)
+        await self._verify_password(user, current)
+        await self.apply_password(user, new, how="changed")
+        # Other devices are signed out; this one keeps its session but needs a new access token
+        # at its next refresh (the token version moved).
+        await self._context.sessions.revoke_for_user(
+            user.id, utcnow(), "password_changed", except_id=principal.session_id
+        )
+
+    async def apply_password(self, user: User, new: str, *, how: str, field: str = "new_password") -> None:
+        """Set a new password: checked, hashed, every earlier access token retired."""
+        await self._check_password(new, username=user.username, email=user.email, field=field)
+        user.password_hash = await self._context.hasher.hash(new)
+        user.token_version += 1
+        self._context.forget_after_commit(user.id)
+        self._context.events.dispatch(PasswordChanged(id=user.id, how=how), durable=True)
+
+    async def delete_profile(self, principal: Principal, password: str) -> None:
+        user = await self.get(principal.id)
+        await self._verify_password(user, password)
+        await self._ensure_not_last_super_admin(user)
+        await self._retire(user)
+
+    async def _retire(self, user: User) -> None:
+        await self._context.users.delete(user)
+        user.token_version += 1
+        await self._context.sessions.revoke_for_user(user.id, utcnow(), "account_deleted")
+        self._context.forget_after_commit(user.id)
+        self._context.events.dispatch(UserDeleted(id=user.id), durable=True)
+
+    async def _ensure_not_last_super_admin(self, user: User) -> None:
+        if user.role_enum is Role.SUPER_ADMIN:
+            await self._context.users.lock(user)
+            if await self._context.users.count_active_super_admins() <= 1:
+                raise LastSuperAdmin()
+
+    # ------------------------------------------------------------------ administration
+
+    async def _target(self, actor: Principal, user_id: int) -> User:
+        user = await self.get(user_id)
+        await self._context.users.lock(user)
+        ensure_outranks(actor, user.role_enum, user.id)
+        return user
+
+    async def set_active(self, actor: Principal, user_id: int, active: bool) -> User:
+        user = await self._target(actor, user_id)
+        if user.is_active == active:
+            return user
+        user.is_active = active
+        user.token_version += 1
+        if not active:
+            await self._context.sessions.revoke_for_user(user.id, utcnow(), "deactivated")
+        self._context.forget_after_commit(user.id)
+        self._context.events.dispatch(UserUpdated(id=user.id, changed=["is_active"]), durable=True)
+        return user
+
+    async def set_admin(self, actor: Principal, user_id: int, admin: bool) -> User:
+        ensure_super_admin(actor)
+        user = await self._target(actor, user_id)
+        role = Role.ADMIN if admin else Role.USER
+        if user.role_enum is role:
+            return user
+        user.role = role.value
+        user.token_version += 1
+        self._context.forget_after_commit(user.id)
+        self._context.events.dispatch(UserUpdated(id=user.id, changed=["role"]), durable=True)
+        return user
+
+    async def set_password_by_admin(self, actor: Principal, user_id: int, password: str) -> None:
+        user = await self._target(actor, user_id)
+        await self.apply_password(user, password, how="set", field="password")
+        await self._context.sessions.revoke_for_user(user.id, utcnow(), "password_set_by_admin")
