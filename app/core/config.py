@@ -20,7 +20,7 @@ from app.core.settings.mail import MailSettings
 from app.core.settings.queue import QueueSettings
 
 # Values that look like secrets but are published in samples and docs.
-_KNOWN_WEAK_SECRETS = frozenset({"", "changeme", "change-me", "secret", "development-only-secret-key"})
+_KNOWN_WEAK_SECRETS = frozenset({"", "changeme", "change-me", "secret", "insecure-development-secret-key-never-in-production"})
 MIN_SECRET_KEY_LENGTH = 32
 
 
@@ -63,7 +63,7 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
     ENVIRONMENT: Environment = Environment.DEVELOPMENT
     DEBUG: bool = False
     PROJECT_NAME: str = "FastAPI Modular Kit"
-    SECRET_KEY: SecretStr = SecretStr("development-only-secret-key")
+    SECRET_KEY: SecretStr = SecretStr("insecure-development-secret-key-never-in-production")
 
     API_PREFIX: str = "/api/v1"
     CORS_ORIGINS: CsvList = Field(default_factory=list)

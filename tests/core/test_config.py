@@ -11,7 +11,9 @@ from app.core.config import AppConfig, BaseConfig, Environment
 STRONG_SECRET = "a" * 12 + "S3cure-and-random-enough-" + "z" * 10
 
 
-@pytest.mark.parametrize("secret", ["", "changeme", "development-only-secret-key", "too-short-secret"])
+@pytest.mark.parametrize(
+    "secret", ["", "changeme", "insecure-development-secret-key-never-in-production", "too-short-secret"]
+)
 def test_production_refuses_a_weak_secret(secret: str) -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
         AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=secret)
