@@ -1,15 +1,25 @@
 """Real processes for end-to-end tests: taskiq workers started by the test, stopped or killed by it."""
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from app.core.config import AppConfig
+from app.core.resources import Resources
+from app.core.runtime import current_resources
+from tests.conftest import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,3 +82,36 @@ def worker(env: dict[str, str], *task_modules: str) -> Iterator[Process]:
         yield process
     finally:
         process.stop()
+
+
+def worker_env(config: AppConfig, **extra: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": config.DATABASE_URL,
+        "REDIS_URL": config.REDIS_URL,
+        "QUEUE_BROKER": "redis",
+        "QUEUE_NAME": config.QUEUE_NAME,
+        "QUEUE_IDLE_TIMEOUT_MS": str(config.QUEUE_IDLE_TIMEOUT_MS),
+        "LOG_FORMAT": "json",
+        **extra,
+    }
+
+
+@asynccontextmanager
+async def api(config: AppConfig) -> AsyncIterator[tuple[httpx.AsyncClient, Resources]]:
+    """The API in this process with real transactions (no test overrides)."""
+    application = build_app(config)
+    async with LifespanManager(application) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client, current_resources()
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], seconds: float = 30.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.1)

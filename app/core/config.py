@@ -20,7 +20,9 @@ from app.core.settings.mail import MailSettings
 from app.core.settings.queue import QueueSettings
 
 # Values that look like secrets but are published in samples and docs.
-_KNOWN_WEAK_SECRETS = frozenset({"", "changeme", "change-me", "secret", "insecure-development-secret-key-never-in-production"})
+_KNOWN_WEAK_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "insecure-development-secret-key-never-in-production"}
+)
 MIN_SECRET_KEY_LENGTH = 32
 
 

@@ -7,14 +7,10 @@ themselves and use a queue name of their own.
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import Text, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -22,13 +18,11 @@ from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage, result_id
 from app.core.resources import Resources
-from app.core.runtime import current_resources
 from app.core.services import TaskContext
 from app.core.tasks import RelayOutbox
-from tests.conftest import build_app
 from tests.core.health.test_health import closed_port
 from tests.example import Widget
-from tests.processes import worker
+from tests.processes import api, eventually, worker, worker_env
 from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.slow
@@ -47,18 +41,6 @@ def queue_config(app_config: AppConfig, run_id: str) -> AppConfig:
     )
 
 
-def worker_env(config: AppConfig, **extra: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": config.DATABASE_URL,
-        "REDIS_URL": config.REDIS_URL,
-        "QUEUE_BROKER": "redis",
-        "QUEUE_NAME": config.QUEUE_NAME,
-        "QUEUE_IDLE_TIMEOUT_MS": str(config.QUEUE_IDLE_TIMEOUT_MS),
-        "LOG_FORMAT": "json",
-        **extra,
-    }
-
-
 @pytest.fixture
 async def cleanup(engine: AsyncEngine, run_id: str) -> AsyncIterator[None]:
     yield
@@ -67,27 +49,6 @@ async def cleanup(engine: AsyncEngine, run_id: str) -> AsyncIterator[None]:
         await connection.execute(
             delete(OutboxMessage).where(cast(OutboxMessage.payload, Text).contains(run_id))
         )
-
-
-@asynccontextmanager
-async def api(config: AppConfig) -> AsyncIterator[tuple[httpx.AsyncClient, Resources]]:
-    """The API in this process with real transactions (no test overrides)."""
-    application = build_app(config)
-    async with LifespanManager(application) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client, current_resources()
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], seconds: float = 30.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while True:
-        value = await check()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(0.1)
 
 
 async def count_widgets(engine: AsyncEngine, name: str) -> int:
