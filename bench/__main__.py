@@ -3,7 +3,7 @@ hello-world baseline measured in the same run.
 
 Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
 BENCH_LOG_LEVEL (WARNING), BENCH_ONLY (substring of scenario names to run, besides the baseline;
-"queue" for the queue benchmark only), BENCH_TASKS (2000, for the queue benchmark).
+"queue" or "login" for those benchmarks only), BENCH_TASKS (2000, for the queue benchmark).
 """
 
 import json
@@ -11,7 +11,8 @@ import os
 import platform
 from datetime import UTC, datetime
 
-from bench import wrk
+from bench import fixtures, wrk
+from bench.auth_load import LoginLoad, measure_login_load
 from bench.queue import measure_queue
 from bench.scenarios import BASELINE, SCENARIOS, Scenario
 from bench.servers import ROOT, serve
@@ -23,23 +24,28 @@ def setting(name: str, default: str) -> str:
     return os.environ.get(f"BENCH_{name}", default)
 
 
-def measure(scenarios: list[Scenario]) -> list[dict[str, object]]:
+def measure(scenarios: list[Scenario], login_load: bool) -> tuple[list[dict[str, object]], LoginLoad | None]:
     seconds = int(setting("SECONDS", "10"))
     connections = int(setting("CONNECTIONS", "32"))
     threads = int(setting("THREADS", "2"))
-    env = {"LOG_LEVEL": setting("LOG_LEVEL", "WARNING"), "ENVIRONMENT": "development"}
+    # The rate limiter is off: the scenarios measure the work behind it (login above all).
+    env = {
+        "LOG_LEVEL": setting("LOG_LEVEL", "WARNING"),
+        "ENVIRONMENT": "development",
+        "RATE_LIMITER_ENABLED": "false",
+    }
     rows: list[dict[str, object]] = []
+    login: LoginLoad | None = None
     for server_name in dict.fromkeys(scenario.server for scenario in scenarios):
         with serve(server_name, env) as server:
+            fixture = fixtures.sign_in(server.base_url) if server_name == "app" else None
+            values = {"token": fixture.token, "user_id": str(fixture.user_id)} if fixture else {}
             for scenario in (s for s in scenarios if s.server == server_name):
-                url = server.base_url + scenario.path
+                url = server.base_url + scenario.path.format(**values)
+                headers = {name: value.format(**values) for name, value in scenario.headers.items()}
                 for duration in (2, seconds):  # a warm-up (imports, pools, caches), then the measure
                     result = wrk.run(
-                        url,
-                        seconds=duration,
-                        connections=connections,
-                        threads=threads,
-                        headers=scenario.headers,
+                        url, seconds=duration, connections=connections, threads=threads, headers=headers
                     )
                 rows.append(
                     {
@@ -51,7 +57,9 @@ def measure(scenarios: list[Scenario]) -> list[dict[str, object]]:
                         "rss_mb": server.rss_mb(),
                     }
                 )
-    return rows
+            if fixture is not None and login_load:
+                login = measure_login_load(server.base_url, fixture, seconds, connections)
+    return rows, login
 
 
 def report(rows: list[dict[str, object]]) -> str:
@@ -71,9 +79,24 @@ def report(rows: list[dict[str, object]]) -> str:
 def main() -> None:
     only = setting("ONLY", "")
     scenarios = [s for s in SCENARIOS if s is BASELINE or only.lower() in s.name.lower()]
-    rows = measure(scenarios)
+    fixtures.create_users()
+    try:
+        rows, login = measure(scenarios, login_load=not only or "login" in only.lower())
+    finally:
+        fixtures.remove_users()
     print(f"{platform.node()} | {os.cpu_count()} cores | Python {platform.python_version()}")
     print(report(rows))
+    if login is not None:
+        print(
+            f"login at c{setting('CONNECTIONS', '32')}: {login.logins_per_second:.1f}/s "
+            f"({login.logins_per_second / login.hashing_bound:.0%} of the hashing bound "
+            f"{login.hashing_bound:.1f}/s = cores / verify time), {login.login_errors} errors, "
+            f"p99 {login.login_p99_ms:.0f} ms; authenticated GET p99 "
+            f"{login.get_p99_unloaded_ms:.1f} ms alone, "
+            f"{login.get_p99_loaded_ms:.1f} ms under login load "
+            f"({login.get_p99_loaded_ms / login.get_p99_unloaded_ms:.1f}x)"
+        )
+        rows.append({"scenario": "login", **vars(login)})
     if not only or "queue" in only.lower():
         queue = measure_queue(int(setting("TASKS", "2000")))
         print(

@@ -36,8 +36,18 @@ def parse(report: str) -> LoadResult:
     return LoadResult(float(rate.group(1)), _latency_ms(report, "50"), _latency_ms(report, "99"), errors)
 
 
-def run(url: str, *, seconds: int, connections: int, threads: int, headers: dict[str, str]) -> LoadResult:
+def run(
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int,
+    headers: dict[str, str],
+    script: str | None = None,
+) -> LoadResult:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script:
+        command += ["-s", script]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     completed = subprocess.run([*command, url], capture_output=True, text=True, check=True)

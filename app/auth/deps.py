@@ -22,15 +22,32 @@ from app.auth.services.tokens import AccessTokens
 from app.auth.services.users import UserService
 from app.core.deps import CacheService, Config, DBSession, EventsService, MailService, UoW
 
-AuthSettings = Annotated[AuthConfig, Depends(get_auth_config)]
+
+# Providers are coroutines: FastAPI runs plain `def` dependencies in a thread pool, which would
+# cost a thread hop each on every request.
+async def provide_auth_config() -> AuthConfig:
+    return get_auth_config()
 
 
-def get_auth_context(
+async def provide_hasher() -> PasswordHasher:
+    return get_hasher()
+
+
+async def provide_access_tokens() -> AccessTokens:
+    return get_access_tokens()
+
+
+AuthSettings = Annotated[AuthConfig, Depends(provide_auth_config)]
+Hasher = Annotated[PasswordHasher, Depends(provide_hasher)]
+Tokens = Annotated[AccessTokens, Depends(provide_access_tokens)]
+
+
+async def get_auth_context(
     unit_of_work: UoW,
     config: Config,
     auth_config: AuthSettings,
-    hasher: Annotated[PasswordHasher, Depends(get_hasher)],
-    tokens: Annotated[AccessTokens, Depends(get_access_tokens)],
+    hasher: Hasher,
+    tokens: Tokens,
     events: EventsService,
     mail: MailService,
     cache: CacheService,
@@ -51,15 +68,15 @@ def get_auth_context(
 Context = Annotated[AuthContext, Depends(get_auth_context)]
 
 
-def get_user_service(context: Context) -> UserService:
+async def get_user_service(context: Context) -> UserService:
     return UserService(context)
 
 
-def get_session_service(context: Context) -> SessionService:
+async def get_session_service(context: Context) -> SessionService:
     return SessionService(context)
 
 
-def get_recovery_service(context: Context) -> RecoveryService:
+async def get_recovery_service(context: Context) -> RecoveryService:
     return RecoveryService(context)
 
 
@@ -68,7 +85,7 @@ SessionServiceDep = Annotated[SessionService, Depends(get_session_service)]
 RecoveryServiceDep = Annotated[RecoveryService, Depends(get_recovery_service)]
 
 
-def get_gateway(session: DBSession) -> AuthGatewayInterface:
+async def get_gateway(session: DBSession) -> AuthGatewayInterface:
     return AuthGatewayImpl(UserRepository(session))
 
 
@@ -83,7 +100,7 @@ async def get_current_user(
     token: Annotated[str | None, Depends(oauth2_scheme)],
     session: DBSession,
     cache: CacheService,
-    tokens: Annotated[AccessTokens, Depends(get_access_tokens)],
+    tokens: Tokens,
     auth_config: AuthSettings,
 ) -> Principal:
     if not token:

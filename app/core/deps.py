@@ -31,7 +31,9 @@ from app.core.queue.task import queued
 from app.core.resources import Resources
 
 
-def get_resources(connection: HTTPConnection) -> Resources:
+# Every provider is a coroutine: FastAPI runs plain `def` dependencies in a thread pool, a thread
+# hop each on every request.
+async def get_resources(connection: HTTPConnection) -> Resources:
     resources: Resources = connection.state.resources
     return resources
 
@@ -39,11 +41,11 @@ def get_resources(connection: HTTPConnection) -> Resources:
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def get_config(resources: ResourcesDep) -> AppConfig:
+async def get_config(resources: ResourcesDep) -> AppConfig:
     return resources.config
 
 
-def get_session_factory(resources: ResourcesDep) -> async_sessionmaker[AsyncSession]:
+async def get_session_factory(resources: ResourcesDep) -> async_sessionmaker[AsyncSession]:
     return resources.session_factory
 
 
@@ -59,33 +61,33 @@ async def get_unit_of_work(
 UoW = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
 
 
-def get_db_session(unit_of_work: UoW) -> AsyncSession:
+async def get_db_session(unit_of_work: UoW) -> AsyncSession:
     return unit_of_work.session
 
 
-def get_redis(resources: ResourcesDep) -> Redis:
+async def get_redis(resources: ResourcesDep) -> Redis:
     return resources.redis
 
 
-def get_cache(resources: ResourcesDep) -> CacheServiceInterface:
+async def get_cache(resources: ResourcesDep) -> CacheServiceInterface:
     return resources.cache
 
 
-def get_outbox(unit_of_work: UoW, resources: ResourcesDep) -> Outbox:
+async def get_outbox(unit_of_work: UoW, resources: ResourcesDep) -> Outbox:
     return Outbox(unit_of_work, resources.publisher)
 
 
-def get_queue_service(outbox: Annotated[Outbox, Depends(get_outbox)]) -> QueueServiceInterface:
+async def get_queue_service(outbox: Annotated[Outbox, Depends(get_outbox)]) -> QueueServiceInterface:
     return QueueServiceImpl(outbox)
 
 
-def get_events_service(
+async def get_events_service(
     unit_of_work: UoW, outbox: Annotated[Outbox, Depends(get_outbox)]
 ) -> EventsServiceInterface:
     return EventsServiceImpl(unit_of_work, outbox)
 
 
-def get_mail_service(
+async def get_mail_service(
     resources: ResourcesDep, queue: Annotated[QueueServiceInterface, Depends(get_queue_service)]
 ) -> MailServiceInterface:
     return MailServiceImpl(resources.config, resources.mail_backend, queue)

@@ -26,7 +26,7 @@ list_params = ListParamsBuilder(WidgetListParams, WidgetSortParam, WidgetFilterP
 released: list[str] = []
 
 
-def get_repository(session: DBSession) -> WidgetRepository:
+async def get_repository(session: DBSession) -> WidgetRepository:
     return WidgetRepository(session)
 
 
