@@ -19,6 +19,7 @@ from app.core.log import configure_logging, logger
 from app.core.middleware import install_middleware
 from app.core.modules import load_modules, module_routers
 from app.core.resources import Resources
+from app.core.runtime import freeze_startup_heap
 from app.modules import INSTALLED_MODULES
 
 
@@ -33,6 +34,7 @@ def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALL
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
         resources = Resources.open(config)
         await resources.start()
+        freeze_startup_heap()
         logger.info("startup", environment=config.ENVIRONMENT.value, modules=list(modules))
         try:
             yield {"resources": resources}

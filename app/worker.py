@@ -15,7 +15,7 @@ from app.core.log import configure_logging, logger
 from app.core.modules import load_modules
 from app.core.queue import create_broker
 from app.core.resources import Resources
-from app.core.runtime import current_resources, push_runtime
+from app.core.runtime import current_resources, freeze_startup_heap, push_runtime
 from app.modules import INSTALLED_MODULES
 
 config = get_app_config()
@@ -31,6 +31,7 @@ async def startup(state: TaskiqState) -> None:
     state.resources = resources
 
     push_runtime(resources)
+    freeze_startup_heap()
     logger.info("worker startup", queue=config.QUEUE_NAME, modules=list(INSTALLED_MODULES))
 
 

@@ -2,6 +2,7 @@
 the @cached decorator. The API lifespan and the worker push theirs at startup and pop them at
 shutdown (a stack, so several apps in one test process do not clobber each other)."""
 
+import gc
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,3 +28,11 @@ def current_resources() -> "Resources":
 
 def maybe_current_resources() -> "Resources | None":
     return _stack[-1] if _stack else None
+
+
+def freeze_startup_heap() -> None:
+    """Move everything allocated at startup (modules, schemas, routes: alive as long as the process)
+    out of the garbage collector's reach. Full collections then scan only what requests allocate;
+    without this, they stalled requests for ~100 ms at p99 under load (make bench)."""
+    gc.collect()
+    gc.freeze()
