@@ -1,5 +1,7 @@
 """AuthConfig defaults that depend on the environment."""
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -31,3 +33,13 @@ def test_short_jwt_secret_is_refused_outside_development() -> None:
 def test_registration_is_open_by_default_in_development_and_tests() -> None:
     assert get_app_config().ENVIRONMENT is Environment.TESTING
     assert AuthConfig().registration_allowed is True
+
+
+def test_sample_env_documents_every_auth_setting() -> None:
+    sample = Path(__file__).resolve().parents[2] / ".sample.env"
+    documented = {
+        line.split("=", 1)[0]
+        for line in sample.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert {f"AUTH_{name}" for name in AuthConfig.model_fields} <= documented
