@@ -4,4 +4,4 @@
 their tasks, all from this list. Adding a module is one line here.
 """
 
-INSTALLED_MODULES: tuple[str, ...] = ("app.auth",)
+INSTALLED_MODULES: tuple[str, ...] = ("app.auth", "app.chat")

@@ -5,7 +5,7 @@ from app.auth import ActiveUser, AuthGateway, UserDTO, UserCreated
 
 from app.auth.deps import ActiveUser, AdminUser, AuthGateway, CurrentUser, SuperAdminUser
 from app.auth.events import PasswordChanged, UserCreated, UserDeleted, UserUpdated
-from app.auth.gateway import AuthGatewayInterface
+from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.models import Role
 from app.auth.routers import router
 from app.auth.schemas.user import UserDTO
@@ -25,5 +25,6 @@ __all__ = [
     "UserDTO",
     "UserDeleted",
     "UserUpdated",
+    "auth_gateway",
     "router",
 ]

@@ -85,8 +85,8 @@ SessionServiceDep = Annotated[SessionService, Depends(get_session_service)]
 RecoveryServiceDep = Annotated[RecoveryService, Depends(get_recovery_service)]
 
 
-async def get_gateway(session: DBSession) -> AuthGatewayInterface:
-    return AuthGatewayImpl(UserRepository(session))
+async def get_gateway(session: DBSession, cache: CacheService) -> AuthGatewayInterface:
+    return AuthGatewayImpl(UserRepository(session), cache)
 
 
 AuthGateway = Annotated[AuthGatewayInterface, Depends(get_gateway)]

@@ -3,8 +3,15 @@
 from abc import ABC, abstractmethod
 from collections.abc import Collection
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.config import get_auth_config
+from app.auth.exceptions import InvalidToken
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.user import UserDTO
+from app.auth.services.current_user import Principal, resolve
+from app.auth.services.security import get_access_tokens
+from app.core.cache import CacheServiceInterface
 from app.core.db import ListParams, PaginatedResult
 
 
@@ -21,10 +28,15 @@ class AuthGatewayInterface(ABC):
     async def get_user_list(self, params: ListParams) -> PaginatedResult[UserDTO]:
         """A page of users with the usual sorting, filtering and pagination."""
 
+    @abstractmethod
+    async def authenticate(self, access_token: str) -> Principal | None:
+        """The active user an access token belongs to, or None (for WebSockets and the like)."""
+
 
 class AuthGateway(AuthGatewayInterface):
-    def __init__(self, users: UserRepository) -> None:
+    def __init__(self, users: UserRepository, cache: CacheServiceInterface) -> None:
         self._users = users
+        self._cache = cache
 
     async def get_user(self, user_id: int) -> UserDTO | None:
         user = await self._users.get(user_id)
@@ -35,3 +47,18 @@ class AuthGateway(AuthGatewayInterface):
 
     async def get_user_list(self, params: ListParams) -> PaginatedResult[UserDTO]:
         return (await self._users.list(params)).map(UserDTO.model_validate)
+
+    async def authenticate(self, access_token: str) -> Principal | None:
+        ttl = get_auth_config().CURRENT_USER_CACHE_TTL
+        try:
+            principal = await resolve(
+                access_token, get_access_tokens(), self._users.session, self._cache, ttl
+            )
+        except InvalidToken:
+            return None
+        return principal if principal.is_active else None
+
+
+def auth_gateway(session: AsyncSession, cache: CacheServiceInterface) -> AuthGatewayInterface:
+    """The gateway outside a request (WebSocket loops, tasks, listeners)."""
+    return AuthGateway(UserRepository(session), cache)

@@ -24,12 +24,12 @@ from tests.factories import UserFactory
 from tests.processes import ROOT
 
 
-async def test_gateway_returns_dtos(db_session: AsyncSession) -> None:
+async def test_gateway_returns_dtos(db_session: AsyncSession, resources: Resources) -> None:
     ann, bob = (
         await UserFactory.create_async(username="gw-ann"),
         await UserFactory.create_async(username="gw-bob"),
     )
-    gateway: AuthGatewayInterface = AuthGateway(UserRepository(db_session))
+    gateway: AuthGatewayInterface = AuthGateway(UserRepository(db_session), resources.cache)
     found = await gateway.get_user(ann.id)
     assert isinstance(found, UserDTO)
     assert (found.id, found.username, found.role) == (ann.id, "gw-ann", Role.USER)

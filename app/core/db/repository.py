@@ -3,7 +3,7 @@
 from collections.abc import Collection, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db.base import BaseModel
@@ -86,10 +86,13 @@ class BaseRepository(Generic[ModelT]):
         await self.session.flush()
         return row
 
-    async def list(self, params: ListParams, *, include_deleted: bool = False) -> PaginatedResult[ModelT]:
-        """One page plus the total count; the page query is skipped when it would be empty."""
+    async def list(
+        self, params: ListParams, *where: ColumnElement[bool], include_deleted: bool = False
+    ) -> PaginatedResult[ModelT]:
+        """One page plus the total count; the page query is skipped when it would be empty.
+        `where` adds conditions of the caller's own (a parent id, say) to the user's filters."""
         mapper = self._model.__mapper__
-        conditions = build_conditions(mapper, params.filters or ())
+        conditions = [*where, *build_conditions(mapper, params.filters or ())]
         order_by = build_order_by(mapper, params.sort or ())
 
         count_statement = (

@@ -1,0 +1,41 @@
+"""Providers of the chat services, built on the platform's and auth's public dependencies."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.auth import AuthGateway
+from app.chat.config import ChatConfig, get_chat_config
+from app.chat.services.context import ChatContext
+from app.chat.services.messages import MessageService
+from app.chat.services.rooms import RoomService
+from app.core.deps import EventsService, RedisClient, UoW
+
+
+async def provide_chat_config() -> ChatConfig:
+    return get_chat_config()
+
+
+async def get_chat_context(
+    unit_of_work: UoW,
+    config: Annotated[ChatConfig, Depends(provide_chat_config)],
+    gateway: AuthGateway,
+    events: EventsService,
+    redis: RedisClient,
+) -> ChatContext:
+    return ChatContext(unit_of_work=unit_of_work, config=config, gateway=gateway, events=events, redis=redis)
+
+
+Context = Annotated[ChatContext, Depends(get_chat_context)]
+
+
+async def get_room_service(context: Context) -> RoomService:
+    return RoomService(context)
+
+
+async def get_message_service(context: Context) -> MessageService:
+    return MessageService(context)
+
+
+RoomServiceDep = Annotated[RoomService, Depends(get_room_service)]
+MessageServiceDep = Annotated[MessageService, Depends(get_message_service)]

@@ -1,0 +1,18 @@
+"""ChatGateway: what other modules may ask of chat synchronously."""
+
+from abc import ABC, abstractmethod
+
+from app.chat.repositories.room import MemberRepository
+
+
+class ChatGatewayInterface(ABC):
+    @abstractmethod
+    async def is_member(self, room_id: int, user_id: int) -> bool: ...
+
+
+class ChatGateway(ChatGatewayInterface):
+    def __init__(self, members: MemberRepository) -> None:
+        self._members = members
+
+    async def is_member(self, room_id: int, user_id: int) -> bool:
+        return await self._members.find(room_id, user_id) is not None

@@ -1,0 +1,35 @@
+"""Tables of the chat module. User ids are plain columns: users belong to the auth module, which
+tells this one about deletions through its UserDeleted event."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import BaseModel, SoftDeleteMixin
+
+
+class Room(SoftDeleteMixin, BaseModel):
+    __tablename__ = "chat_room"
+
+    name: Mapped[str] = mapped_column(String(100))
+    owner_id: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class Member(BaseModel):
+    __tablename__ = "chat_member"
+    __table_args__ = (UniqueConstraint("room_id", "user_id"),)
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("chat_room.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class Message(SoftDeleteMixin, BaseModel):
+    __tablename__ = "chat_message"
+    __table_args__ = (Index("ix_chat_message_room_id_id", "room_id", "id"),)
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("chat_room.id", ondelete="CASCADE"))
+    # None once the author's account is deleted (the message stays, anonymized).
+    author_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    body: Mapped[str] = mapped_column(Text)
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,9 @@
+"""The chat module's top-level router (API version 1)."""
+
+from fastapi import APIRouter
+
+from app.chat.routes.v1 import rooms, socket
+
+router = APIRouter()
+router.include_router(rooms.router)
+router.include_router(socket.router)

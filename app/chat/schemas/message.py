@@ -1,0 +1,43 @@
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: Body
+
+
+class MessageUpdate(MessageCreate):
+    pass
+
+
+class MessageResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    room_id: int
+    author_id: int | None
+    body: str
+    created_at: datetime
+    edited_at: datetime | None
+
+
+class ClientFrame(BaseModel):
+    """What a WebSocket client may send after authenticating."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["message", "ping"]
+    body: Body | None = None
+
+
+class AuthFrame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["auth"]
+    token: str = Field(min_length=1, max_length=4096)
