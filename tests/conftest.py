@@ -18,6 +18,8 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 ROOT = Path(__file__).resolve().parent.parent
+# Signed-in users of every role, for the tests of any module.
+pytest_plugins = ["tests.users"]
 for _key, _value in dotenv_values(ROOT / ".test.env").items():
     if _value is not None:
         os.environ.setdefault(_key, _value)

@@ -3,6 +3,7 @@
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -115,3 +116,31 @@ async def eventually(check: Callable[[], Awaitable[Any]], seconds: float = 30.0)
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("condition not met in time")
         await asyncio.sleep(0.1)
+
+
+@contextmanager
+def api_server(env: dict[str, str]) -> Iterator[str]:
+    """The API under uvicorn in its own process, as deployed; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--port", str(port)]
+    command += ["--no-access-log", "--no-proxy-headers"]
+    popen = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    process = Process(popen)
+    threading.Thread(
+        target=lambda: process.lines.extend(line.rstrip() for line in popen.stdout or ()), daemon=True
+    ).start()
+    try:
+        process.wait_for_line("Application startup complete")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stop()

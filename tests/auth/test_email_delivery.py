@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.auth.models import User
 from app.core.config import AppConfig
 from app.core.outbox import OutboxMessage
-from tests.auth.conftest import API
 from tests.processes import api, eventually, worker, worker_env
 from tests.smtp import smtp_server
+from tests.users import API
 
 pytestmark = pytest.mark.slow
 

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.config import get_auth_config
 from app.auth.repositories.user import UserRepository
-from tests.auth.conftest import API, login
 from tests.factories import PASSWORD, UserFactory
+from tests.users import API, login
 
 PROFILE = f"{API}/profile"
 

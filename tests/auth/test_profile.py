@@ -5,8 +5,8 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from app.core.mail import MemoryBackend
-from tests.auth.conftest import API, Signed, login
 from tests.factories import PASSWORD, UserFactory
+from tests.users import API, Signed, login
 
 PROFILE = f"{API}/profile"
 SignIn = Callable[..., Awaitable[Signed]]

@@ -8,8 +8,8 @@ from freezegun import freeze_time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.mail import MemoryBackend
-from tests.auth.conftest import API, Signed, link_token, login
 from tests.factories import PASSWORD, UserFactory
+from tests.users import API, Signed, link_token, login
 
 RESTORE, RESET = f"{API}/auth/restore-password", f"{API}/auth/reset-password"
 RESET_LINK = "https://app.example/reset-password"

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.config import AuthConfig, get_auth_config
 from app.core.mail import MemoryBackend
-from tests.auth.conftest import API, link_token, login
 from tests.factories import UserFactory
+from tests.users import API, link_token, login
 
 REGISTER = f"{API}/auth/register"
 GOOD = {"email": "  New.Person@Example.COM ", "username": "NewPerson", "password": "Plenty-long-pass-42"}

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.auth.models import User
 from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
-from tests.auth.conftest import API, link_token, login
 from tests.conftest import build_app
 from tests.logs import records
+from tests.users import API, link_token, login
 
 
 @asynccontextmanager

@@ -8,8 +8,8 @@ import httpx
 from freezegun import freeze_time
 
 from app.auth.config import get_auth_config
-from tests.auth.conftest import API, Signed, login
 from tests.logs import records
+from tests.users import API, Signed, login
 
 REFRESH = f"{API}/auth/refresh-token"
 PROFILE = f"{API}/profile"

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from app.auth.models import Role
-from tests.auth.conftest import API, Signed, login
 from tests.factories import PASSWORD, UserFactory
+from tests.users import API, Signed, login
 
 USERS, ADMIN = f"{API}/users", f"{API}/admin/users"
 SignIn = Callable[..., Awaitable[Signed]]
