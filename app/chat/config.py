@@ -18,6 +18,10 @@ class ChatConfig(BaseConfig):
     # Seconds between server pings on an idle WebSocket.
     WS_HEARTBEAT_INTERVAL: float = Field(default=20.0, gt=0)
     CHANNEL_PREFIX: str = "chat:room"
+    # Where exports (and attachments) are stored, behind the FileStorage interface.
+    STORAGE_DIR: str = "var/chat"
+    # Rows fetched from the database per round trip when streaming an export.
+    EXPORT_BATCH: int = Field(default=1000, ge=1)
 
 
 @lru_cache

@@ -7,9 +7,10 @@ from fastapi import Depends
 from app.auth import AuthGateway
 from app.chat.config import ChatConfig, get_chat_config
 from app.chat.services.context import ChatContext
+from app.chat.services.exports import ExportService
 from app.chat.services.messages import MessageService
 from app.chat.services.rooms import RoomService
-from app.core.deps import EventsService, RedisClient, UoW
+from app.core.deps import EventsService, QueueService, RedisClient, UoW
 
 
 async def provide_chat_config() -> ChatConfig:
@@ -37,5 +38,10 @@ async def get_message_service(context: Context) -> MessageService:
     return MessageService(context)
 
 
+async def get_export_service(context: Context, queue: QueueService) -> ExportService:
+    return ExportService(context, queue)
+
+
 RoomServiceDep = Annotated[RoomService, Depends(get_room_service)]
 MessageServiceDep = Annotated[MessageService, Depends(get_message_service)]
+ExportServiceDep = Annotated[ExportService, Depends(get_export_service)]

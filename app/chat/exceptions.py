@@ -21,4 +21,4 @@ class AlreadyMember(Conflict):
     default_detail = "You are already a member of this room."
 
 
-__all__ = ["ActionNotAllowed", "AlreadyMember", "MessageNotFound", "NotAMember", "RoomNotFound"]
+__all__ = ["ActionNotAllowed", "AlreadyMember", "MessageNotFound", "NotAMember", "NotFound", "RoomNotFound"]

@@ -33,3 +33,18 @@ class Message(SoftDeleteMixin, BaseModel):
     author_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     body: Mapped[str] = mapped_column(Text)
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ExportJob(BaseModel):
+    """A room's messages written to a CSV file by a worker; polled for progress."""
+
+    __tablename__ = "chat_export_job"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("chat_room.id", ondelete="CASCADE"))
+    requested_by: Mapped[int] = mapped_column(BigInteger, index=True)
+    # pending -> running -> done | failed
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    progress: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    file_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.chat.routes.v1 import rooms, socket
+from app.chat.routes.v1 import exports, rooms, socket
 
 router = APIRouter()
 router.include_router(rooms.router)
 router.include_router(socket.router)
+router.include_router(exports.router)
