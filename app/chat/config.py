@@ -20,6 +20,11 @@ class ChatConfig(BaseConfig):
     CHANNEL_PREFIX: str = "chat:room"
     # Where exports (and attachments) are stored, behind the FileStorage interface.
     STORAGE_DIR: str = "var/chat"
+    ATTACHMENT_MAX_BYTES: int = Field(default=5 * 1024 * 1024, ge=1)
+    # Checked against the file's first bytes, not the client's Content-Type.
+    ATTACHMENT_TYPES: list[str] = Field(
+        default_factory=lambda: ["image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"]
+    )
     # Rows fetched from the database per round trip when streaming an export.
     EXPORT_BATCH: int = Field(default=1000, ge=1)
 

@@ -48,3 +48,14 @@ class ExportJob(BaseModel):
     total: Mapped[int] = mapped_column(default=0)
     file_key: Mapped[str | None] = mapped_column(String(200), default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Attachment(BaseModel):
+    __tablename__ = "chat_attachment"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("chat_room.id", ondelete="CASCADE"), index=True)
+    uploader_id: Mapped[int | None] = mapped_column(BigInteger)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    storage_key: Mapped[str] = mapped_column(String(200))

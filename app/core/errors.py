@@ -85,6 +85,12 @@ class PayloadTooLarge(AppError):
     default_detail = "The request body is too large."
 
 
+class UnsupportedMediaType(AppError):
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    code = "unsupported_media_type"
+    default_detail = "This type of content is not accepted."
+
+
 class InvalidInput(AppError):
     """422 with field errors in the same shape as FastAPI's request validation errors."""
 

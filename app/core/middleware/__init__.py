@@ -5,7 +5,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.core.config import AppConfig
-from app.core.middleware.body_limit import BodyLimitMiddleware
+from app.core.middleware.body_limit import BodyLimitMiddleware, allow_body_size
 from app.core.middleware.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
 from app.core.middleware.trusted_hosts import TrustedHostMiddleware
 
@@ -30,4 +30,4 @@ def install_middleware(app: FastAPI, config: AppConfig) -> None:
     app.add_middleware(RequestContextMiddleware)
 
 
-__all__ = ["REQUEST_ID_HEADER", "install_middleware"]
+__all__ = ["REQUEST_ID_HEADER", "allow_body_size", "install_middleware"]

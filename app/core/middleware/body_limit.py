@@ -5,12 +5,28 @@ is counted as it arrives and refused as soon as it crosses the limit, so an over
 never read into memory.
 """
 
+import re
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.api.problems import problem_response
 
 _DETAIL = "The request body is larger than the {limit} bytes allowed."
+# Routes that accept larger bodies than MAX_REQUEST_BODY_BYTES (uploads), declared by their module.
+_OVERRIDES: list[tuple[re.Pattern[str], int]] = []
+
+
+def allow_body_size(path_pattern: str, max_bytes: int) -> None:
+    """Let requests whose path matches `path_pattern` (a regex) send up to `max_bytes`."""
+    _OVERRIDES.append((re.compile(path_pattern), max_bytes))
+
+
+def _limit_for(path: str, default: int) -> int:
+    for pattern, max_bytes in _OVERRIDES:
+        if pattern.fullmatch(path):
+            return max_bytes
+    return default
 
 
 class BodyTooLarge(HTTPException):
@@ -31,7 +47,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
 
-        limit = self.max_body_bytes
+        limit = _limit_for(scope["path"], self.max_body_bytes)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             response = problem_response(

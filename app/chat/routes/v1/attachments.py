@@ -1,0 +1,111 @@
+"""Files shared in a room: uploaded as multipart, streamed to storage, downloaded by members."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+
+from app.auth import ActiveUser
+from app.chat.config import ChatConfig, get_chat_config
+from app.chat.deps import Context, RoomServiceDep, provide_chat_config
+from app.chat.exceptions import NotFound
+from app.chat.models import Attachment
+from app.chat.schemas.attachment import AttachmentResponse
+from app.chat.services.storage import LocalFileStorage
+from app.chat.services.uploads import receive_file
+from app.core.api import error_responses
+from app.core.config import get_app_config
+from app.core.middleware import allow_body_size
+
+router = APIRouter(prefix="/chat/rooms/{room_id}/attachments", tags=["chat"])
+# The platform's body limit would refuse uploads first: this route streams and checks its own.
+allow_body_size(
+    rf"{get_app_config().API_PREFIX}/chat/rooms/\d+/attachments",
+    get_chat_config().ATTACHMENT_MAX_BYTES + 64 * 1024,
+)
+MULTIPART = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+Settings = Annotated[ChatConfig, Depends(provide_chat_config)]
+
+
+@router.post(
+    "",
+    summary="Upload a file to a room",
+    status_code=201,
+    response_model=AttachmentResponse,
+    openapi_extra=MULTIPART,
+    responses=error_responses(401, 403, 404, 413, 415, 422),
+)
+async def upload(
+    room_id: int,
+    request: Request,
+    user: ActiveUser,
+    rooms: RoomServiceDep,
+    context: Context,
+    config: Settings,
+) -> AttachmentResponse:
+    """Field `file`. Types allowed by CHAT_ATTACHMENT_TYPES, recognized from the content; larger than
+    CHAT_ATTACHMENT_MAX_BYTES is refused with 413 as soon as the limit is crossed."""
+    await rooms.ensure_member(room_id, user)
+    received = await receive_file(
+        request.stream(),
+        request.headers.get("content-type", ""),
+        LocalFileStorage(config.STORAGE_DIR),
+        max_bytes=config.ATTACHMENT_MAX_BYTES,
+        allowed_types=config.ATTACHMENT_TYPES,
+    )
+    attachment = Attachment(
+        room_id=room_id,
+        uploader_id=user.id,
+        filename=received.filename,
+        content_type=received.content_type,
+        size=received.size,
+        storage_key=received.storage_key,
+    )
+    context.unit_of_work.session.add(attachment)
+    await context.unit_of_work.session.flush()
+    return AttachmentResponse.model_validate(attachment)
+
+
+@router.get(
+    "/{attachment_id}",
+    summary="Download a file of a room",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The file."},
+        **error_responses(401, 403, 404, 422),
+    },
+)
+async def download(
+    room_id: int,
+    attachment_id: int,
+    user: ActiveUser,
+    rooms: RoomServiceDep,
+    context: Context,
+    config: Settings,
+) -> StreamingResponse:
+    await rooms.ensure_member(room_id, user)
+    attachment = await context.unit_of_work.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.room_id != room_id:
+        raise NotFound("Attachment not found.")
+    headers = {
+        "Content-Disposition": f'attachment; filename="{attachment.filename}"',
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(
+        LocalFileStorage(config.STORAGE_DIR).read(attachment.storage_key),
+        media_type=attachment.content_type,
+        headers=headers,
+    )
