@@ -34,7 +34,10 @@ class MessageService:
             {"room_id": room_id, "author_id": author.id, "body": body}
         )
         self._broadcast_after_commit(room_id, "message", message)
-        self._context.events.dispatch(MessagePosted(id=message.id, room_id=room_id, author_id=author.id))
+        # Durable: the mention emails are sent from a worker even if this process stops right after commit.
+        self._context.events.dispatch(
+            MessagePosted(id=message.id, room_id=room_id, author_id=author.id), durable=True
+        )
         return message
 
     async def get_list(
