@@ -136,6 +136,21 @@ async def _create_superuser(email: str, username: str, password: str) -> int:
             raise typer.BadParameter(error.detail) from error
 
 
+@cli.command("new-module")
+def new_module(name: Annotated[str, typer.Argument(help="Package name, e.g. billing.")]) -> None:
+    """Generate a module skeleton (code, tests, migration) and register it in app/modules.py."""
+    from app.scaffold import ScaffoldError  # noqa: PLC0415 - keeps other commands light
+    from app.scaffold import new_module as scaffold  # noqa: PLC0415
+
+    try:
+        created = scaffold(name, ROOT)
+    except ScaffoldError as error:
+        raise typer.BadParameter(str(error)) from error
+    for path in created:
+        typer.echo(f"created {path.relative_to(ROOT)}")
+    typer.echo(f"registered app.{name} in app/modules.py; next: make migrate, then make test")
+
+
 def main() -> None:
     cli()
 
