@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, EmailStr
 
-from app.core.api import error_responses
+from app.core.api import ResourceId, error_responses
 from app.core.cache import cached
 from app.core.deps import DBSession, EventsService, MailService, QueueService
 from app.core.errors import Conflict
@@ -75,7 +75,7 @@ async def announce(
 
 
 @router.post("/events/audit/{widget_id}", summary="Audit a widget", status_code=204)
-async def audit(widget_id: int, events: EventsService) -> None:
+async def audit(widget_id: ResourceId, events: EventsService) -> None:
     events.dispatch(WidgetAudited(id=widget_id))
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.core.api import ListParamsBuilder, PaginatedResponse, error_responses
+from app.core.api import ListParamsBuilder, PaginatedResponse, ResourceId, error_responses
 from app.core.deps import DBSession, UoW
 from app.core.errors import NotFound
 from tests.example.models import Widget
@@ -64,7 +64,7 @@ async def create_pair(body: WidgetCreate, repository: Repository) -> dict[str, s
 @router.get(
     "/{widget_id}", summary="Get a widget", response_model=WidgetResponse, responses=error_responses(404)
 )
-async def show(widget_id: int, repository: Repository) -> Widget:
+async def show(widget_id: ResourceId, repository: Repository) -> Widget:
     widget = await repository.get(widget_id)
     if widget is None:
         raise NotFound(f"Widget {widget_id} does not exist.")
@@ -74,7 +74,7 @@ async def show(widget_id: int, repository: Repository) -> Widget:
 @router.delete(
     "/{widget_id}", summary="Soft-delete a widget", status_code=204, responses=error_responses(404)
 )
-async def delete(widget_id: int, repository: Repository) -> None:
+async def delete(widget_id: ResourceId, repository: Repository) -> None:
     widget = await repository.get(widget_id)
     if widget is None:
         raise NotFound(f"Widget {widget_id} does not exist.")

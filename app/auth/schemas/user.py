@@ -25,8 +25,8 @@ def _normalize_username(value: str) -> str:
 
 Email = Annotated[EmailStr, AfterValidator(_normalize_email)]
 Username = Annotated[str, Field(min_length=3, max_length=50), AfterValidator(_normalize_username)]
-# Length is checked against the configured bounds by the service (no silent truncation ever).
-Password = Annotated[SecretStr, Field(min_length=1, max_length=1024)]
+# The default bounds, documented; the service checks the configured ones (and never truncates).
+Password = Annotated[SecretStr, Field(min_length=8, max_length=128)]
 
 
 class StrictModel(BaseModel):

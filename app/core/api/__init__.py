@@ -1,16 +1,19 @@
 """HTTP-facing helpers shared by every module: list parameters, pages, problem responses."""
 
 from app.core.api.handlers import install_exception_handlers
+from app.core.api.ids import MAX_ID, ResourceId
 from app.core.api.list_params import ListParamsBuilder
 from app.core.api.openapi import install_problem_openapi
 from app.core.api.pagination import PaginatedResponse
 from app.core.api.problems import PROBLEM_CONTENT_TYPE, Problem, error_responses, problem_response
 
 __all__ = [
+    "MAX_ID",
     "PROBLEM_CONTENT_TYPE",
     "ListParamsBuilder",
     "PaginatedResponse",
     "Problem",
+    "ResourceId",
     "error_responses",
     "install_exception_handlers",
     "install_problem_openapi",

@@ -2,9 +2,11 @@
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from app.core.api.problems import problem_response, sanitize_validation_errors
 from app.core.errors import AppError
@@ -37,15 +39,29 @@ async def app_error_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the path supports. Routing stops at the first route whose path matches, so
+    Starlette's Allow lists that route's methods only when several routes share a path."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches({**request.scope, "method": "__none__"})
+        if match is not Match.NONE and route.methods:
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods)) if methods else None
+
+
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers["Allow"] = allowed
     return problem_response(
         exc.status_code,
         code=_HTTP_CODES.get(exc.status_code, "http_error"),
         detail=detail,
         instance=request.url.path,
-        headers=exc.headers,
+        headers=headers,
     )
 
 

@@ -24,7 +24,11 @@ def _problem_schemas() -> dict[str, Any]:
 def _rewrite_error_responses(schema: dict[str, Any]) -> None:
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
-            for status, response in operation.get("responses", {}).items():
+            responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                # A body that cannot be read at all (not the declared encoding) is a 400.
+                responses.setdefault("400", {"description": "Bad Request"})
+            for status, response in responses.items():
                 if status[0] in "45":
                     response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": _PROBLEM_REF}}
                     if status == "422":

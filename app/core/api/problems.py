@@ -77,6 +77,22 @@ def problem_response(
     )
 
 
+_INT64 = 2**63
+
+
+def _json_safe(value: Any) -> Any:
+    """orjson refuses integers beyond 64 bits, which a client can send: echo those as text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+        return str(value)
+    if isinstance(value, Mapping):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
+
+
 def sanitize_validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     """Field errors without secrets: no `input` for a secret field, secret keys masked elsewhere.
 
@@ -87,7 +103,7 @@ def sanitize_validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
         loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
         item: dict[str, Any] = {"loc": loc, "msg": str(error.get("msg", "")), "type": error.get("type", "")}
         if "input" in error and not any(is_secret_key(part) for part in loc):
-            item["input"] = redact(error["input"])
+            item["input"] = _json_safe(redact(error["input"]))
         cleaned.append(item)
     return cleaned
 

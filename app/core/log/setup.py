@@ -64,7 +64,9 @@ def build_formatter(log_format: Literal["json", "console"]) -> structlog.stdlib.
         tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
         renderer = [tracebacks, structlog.processors.JSONRenderer()]
     else:
-        renderer = [structlog.dev.ConsoleRenderer()]
+        # No locals in tracebacks here either: they would print request data, secrets included.
+        formatter = structlog.dev.RichTracebackFormatter(show_locals=False)
+        renderer = [structlog.dev.ConsoleRenderer(exception_formatter=formatter)]
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared_processors(),
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],

@@ -11,6 +11,7 @@ import uuid
 
 import structlog
 from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.api.problems import problem_response
@@ -57,6 +58,10 @@ class RequestContextMiddleware:
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await self.app(scope, receive, send_with_request_id)
+            except ClientDisconnect:
+                # The client went away mid-request (an aborted upload): nobody to answer, no bug.
+                status = 499
+                _log.info("client disconnected", method=scope.get("method"), path=scope["path"])
             except Exception:
                 _log.exception("unhandled error", method=scope.get("method"), path=scope["path"])
                 if response_started or scope["type"] != "http":

@@ -110,3 +110,16 @@ async def test_openapi_documents_errors_as_problem_json(client: httpx.AsyncClien
     assert all(list(content) == [PROBLEM] for content in error_contents)
     assert "HTTPValidationError" not in schema["components"]["schemas"]
     assert "Problem" in schema["components"]["schemas"]
+
+
+async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    # POST and GET live on two routes with the same path.
+    response = await client.put("/api/v1/widgets")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
+async def test_422_echoing_a_huge_integer_is_still_a_422(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/widgets", json={"name": 10**40})
+    assert_problem(response, 422, "validation_error")
+    assert response.json()["errors"][0]["input"] == str(10**40)

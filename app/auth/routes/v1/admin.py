@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from app.auth.deps import AdminUser, SuperAdminUser, UserServiceDep
 from app.auth.models import Role
 from app.auth.schemas.user import Password, StrictModel, UserCreate, UserDetail
-from app.core.api import error_responses
+from app.core.api import ResourceId, error_responses
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
 ERRORS = error_responses(401, 403, 404, 409, 422)
@@ -33,7 +33,7 @@ async def create_user(body: AdminUserCreate, admin: AdminUser, users: UserServic
 @router.post(
     "/{user_id}/deactivate", summary="Deactivate an account", response_model=UserDetail, responses=ERRORS
 )
-async def deactivate(user_id: int, admin: AdminUser, users: UserServiceDep) -> UserDetail:
+async def deactivate(user_id: ResourceId, admin: AdminUser, users: UserServiceDep) -> UserDetail:
     """Ends every session of the account and retires its access tokens."""
     return _detail(await users.set_active(admin, user_id, active=False))
 
@@ -41,25 +41,27 @@ async def deactivate(user_id: int, admin: AdminUser, users: UserServiceDep) -> U
 @router.post(
     "/{user_id}/reactivate", summary="Reactivate an account", response_model=UserDetail, responses=ERRORS
 )
-async def reactivate(user_id: int, admin: AdminUser, users: UserServiceDep) -> UserDetail:
+async def reactivate(user_id: ResourceId, admin: AdminUser, users: UserServiceDep) -> UserDetail:
     return _detail(await users.set_active(admin, user_id, active=True))
 
 
 @router.post(
     "/{user_id}/grant-admin", summary="Make an account an admin", response_model=UserDetail, responses=ERRORS
 )
-async def grant_admin(user_id: int, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
+async def grant_admin(user_id: ResourceId, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
     return _detail(await users.set_admin(admin, user_id, admin=True))
 
 
 @router.post(
     "/{user_id}/revoke-admin", summary="Make an admin a user", response_model=UserDetail, responses=ERRORS
 )
-async def revoke_admin(user_id: int, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
+async def revoke_admin(user_id: ResourceId, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
     return _detail(await users.set_admin(admin, user_id, admin=False))
 
 
 @router.post("/{user_id}/password", summary="Set a subordinate's password", status_code=204, responses=ERRORS)
-async def set_password(user_id: int, body: PasswordSet, admin: AdminUser, users: UserServiceDep) -> None:
+async def set_password(
+    user_id: ResourceId, body: PasswordSet, admin: AdminUser, users: UserServiceDep
+) -> None:
     """Ends every session of the account."""
     await users.set_password_by_admin(admin, user_id, body.password.get_secret_value())

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from app.auth.deps import ActiveUser, SessionServiceDep, UserServiceDep
 from app.auth.schemas.auth import SessionResponse
 from app.auth.schemas.user import PasswordChange, PasswordConfirmation, UserDetail, UserUpdate
-from app.core.api import error_responses
+from app.core.api import ResourceId, error_responses
 
 router = APIRouter(prefix="/profile", tags=["profile"])
 
@@ -61,5 +61,5 @@ async def list_sessions(user: ActiveUser, sessions: SessionServiceDep) -> list[S
     status_code=204,
     responses=error_responses(401, 403, 404, 422),
 )
-async def revoke_session(session_id: int, user: ActiveUser, sessions: SessionServiceDep) -> None:
+async def revoke_session(session_id: ResourceId, user: ActiveUser, sessions: SessionServiceDep) -> None:
     await sessions.revoke(user, session_id)

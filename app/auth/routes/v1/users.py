@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from app.auth.deps import ActiveUser, UserServiceDep
 from app.auth.policies.users import can_see_private_fields
 from app.auth.schemas.user import UserDetail, UserFilterParam, UserListParams, UserPublic, UserSortParam
-from app.core.api import ListParamsBuilder, PaginatedResponse, error_responses
+from app.core.api import ListParamsBuilder, PaginatedResponse, ResourceId, error_responses
 
 router = APIRouter(prefix="/users", tags=["users"])
 list_params = ListParamsBuilder(UserListParams, UserSortParam, UserFilterParam)
@@ -36,7 +36,7 @@ async def list_users(
     response_model=UserDetail | UserPublic,
     responses=error_responses(401, 403, 404, 422),
 )
-async def get_user(user_id: int, viewer: ActiveUser, users: UserServiceDep) -> UserDetail | UserPublic:
+async def get_user(user_id: ResourceId, viewer: ActiveUser, users: UserServiceDep) -> UserDetail | UserPublic:
     user = await users.get(user_id, viewer)
     if can_see_private_fields(viewer, user.id):
         return UserDetail.model_validate(user, from_attributes=True)

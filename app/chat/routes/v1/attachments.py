@@ -13,7 +13,7 @@ from app.chat.models import Attachment
 from app.chat.schemas.attachment import AttachmentResponse
 from app.chat.services.storage import LocalFileStorage
 from app.chat.services.uploads import receive_file
-from app.core.api import error_responses
+from app.core.api import ResourceId, error_responses
 from app.core.config import get_app_config
 from app.core.middleware import allow_body_size
 
@@ -49,7 +49,7 @@ Settings = Annotated[ChatConfig, Depends(provide_chat_config)]
     responses=error_responses(401, 403, 404, 413, 415, 422),
 )
 async def upload(
-    room_id: int,
+    room_id: ResourceId,
     request: Request,
     user: ActiveUser,
     rooms: RoomServiceDep,
@@ -59,6 +59,9 @@ async def upload(
     """Field `file`. Types allowed by CHAT_ATTACHMENT_TYPES, recognized from the content; larger than
     CHAT_ATTACHMENT_MAX_BYTES is refused with 413 as soon as the limit is crossed."""
     await rooms.ensure_member(room_id, user)
+    # End the read transaction before the body streams in: a slow upload must not hold a pooled
+    # database connection (the row is written in a new transaction afterwards).
+    await context.unit_of_work.commit()
     received = await receive_file(
         request.stream(),
         request.headers.get("content-type", ""),
@@ -84,13 +87,16 @@ async def upload(
     summary="Download a file of a room",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "The file."},
+        200: {
+            "content": {kind: {} for kind in get_chat_config().ATTACHMENT_TYPES},
+            "description": "The file.",
+        },
         **error_responses(401, 403, 404, 422),
     },
 )
 async def download(
-    room_id: int,
-    attachment_id: int,
+    room_id: ResourceId,
+    attachment_id: ResourceId,
     user: ActiveUser,
     rooms: RoomServiceDep,
     context: Context,

@@ -14,7 +14,7 @@ from app.chat.exceptions import NotFound
 from app.chat.schemas.export import ExportJobResponse
 from app.chat.services.export import csv_lines
 from app.chat.services.storage import LocalFileStorage
-from app.core.api import error_responses
+from app.core.api import ResourceId, error_responses
 from app.core.deps import get_session_factory
 
 router = APIRouter(prefix="/chat", tags=["chat"])
@@ -29,7 +29,7 @@ CSV = {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "
     responses={200: CSV, **ERRORS},
 )
 async def export_csv(
-    room_id: int,
+    room_id: ResourceId,
     user: ActiveUser,
     rooms: RoomServiceDep,
     factory: Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)],
@@ -62,7 +62,9 @@ def _response(job: object) -> ExportJobResponse:
     response_model=ExportJobResponse,
     responses=ERRORS,
 )
-async def request_export(room_id: int, user: ActiveUser, exports: ExportServiceDep) -> ExportJobResponse:
+async def request_export(
+    room_id: ResourceId, user: ActiveUser, exports: ExportServiceDep
+) -> ExportJobResponse:
     """A worker writes the file and emails a link; poll `GET /chat/exports/{id}` for progress."""
     return _response(await exports.request(room_id, user))
 
@@ -70,7 +72,7 @@ async def request_export(room_id: int, user: ActiveUser, exports: ExportServiceD
 @router.get(
     "/exports/{job_id}", summary="Status of an export", response_model=ExportJobResponse, responses=ERRORS
 )
-async def export_status(job_id: int, user: ActiveUser, exports: ExportServiceDep) -> ExportJobResponse:
+async def export_status(job_id: ResourceId, user: ActiveUser, exports: ExportServiceDep) -> ExportJobResponse:
     return _response(await exports.get(job_id, user))
 
 
@@ -80,7 +82,9 @@ async def export_status(job_id: int, user: ActiveUser, exports: ExportServiceDep
     response_class=StreamingResponse,
     responses={200: CSV, **ERRORS},
 )
-async def download_export(job_id: int, user: ActiveUser, exports: ExportServiceDep) -> StreamingResponse:
+async def download_export(
+    job_id: ResourceId, user: ActiveUser, exports: ExportServiceDep
+) -> StreamingResponse:
     job = await exports.get(job_id, user)
     if job.status != "done" or job.file_key is None:
         raise NotFound("The export is not ready.")

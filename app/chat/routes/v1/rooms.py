@@ -19,7 +19,7 @@ from app.chat.schemas.room import (
     RoomResponse,
     RoomSortParam,
 )
-from app.core.api import ListParamsBuilder, PaginatedResponse, error_responses
+from app.core.api import ListParamsBuilder, PaginatedResponse, ResourceId, error_responses
 from app.core.limiter import ConfigurableRateLimiter
 
 router = APIRouter(prefix="/chat/rooms", tags=["chat"])
@@ -46,13 +46,13 @@ async def list_rooms(
 
 
 @router.get("/{room_id}", summary="Get a room", response_model=RoomResponse, responses=ERRORS)
-async def get_room(room_id: int, user: ActiveUser, rooms: RoomServiceDep) -> RoomResponse:
+async def get_room(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> RoomResponse:
     del user
     return RoomResponse.model_validate(await rooms.get(room_id))
 
 
 @router.delete("/{room_id}", summary="Delete a room", status_code=204, responses=ERRORS)
-async def delete_room(room_id: int, user: ActiveUser, rooms: RoomServiceDep) -> None:
+async def delete_room(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> None:
     """Owner or administrator; the room is soft-deleted."""
     await rooms.delete(room_id, user)
 
@@ -63,19 +63,19 @@ async def delete_room(room_id: int, user: ActiveUser, rooms: RoomServiceDep) -> 
     status_code=204,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def join_room(room_id: int, user: ActiveUser, rooms: RoomServiceDep) -> None:
+async def join_room(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> None:
     await rooms.join(room_id, user)
 
 
 @router.post("/{room_id}/leave", summary="Leave a room", status_code=204, responses=ERRORS)
-async def leave_room(room_id: int, user: ActiveUser, rooms: RoomServiceDep) -> None:
+async def leave_room(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> None:
     await rooms.leave(room_id, user)
 
 
 @router.get(
     "/{room_id}/members", summary="Members of a room", response_model=list[MemberResponse], responses=ERRORS
 )
-async def list_members(room_id: int, user: ActiveUser, rooms: RoomServiceDep) -> list[MemberResponse]:
+async def list_members(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> list[MemberResponse]:
     return await rooms.members(room_id, user)
 
 
@@ -86,7 +86,7 @@ async def list_members(room_id: int, user: ActiveUser, rooms: RoomServiceDep) ->
     responses=ERRORS,
 )
 async def list_messages(
-    room_id: int,
+    room_id: ResourceId,
     params: Annotated[MessageListParams, Depends(message_params)],
     user: ActiveUser,
     messages: MessageServiceDep,
@@ -103,7 +103,7 @@ async def list_messages(
     responses=error_responses(401, 403, 404, 422, 429),
 )
 async def post_message(
-    room_id: int,
+    room_id: ResourceId,
     body: MessageCreate,
     user: ActiveUser,
     messages: MessageServiceDep,
@@ -120,7 +120,11 @@ async def post_message(
     responses=ERRORS,
 )
 async def edit_message(
-    room_id: int, message_id: int, body: MessageUpdate, user: ActiveUser, messages: MessageServiceDep
+    room_id: ResourceId,
+    message_id: ResourceId,
+    body: MessageUpdate,
+    user: ActiveUser,
+    messages: MessageServiceDep,
 ) -> MessageResponse:
     return MessageResponse.model_validate(await messages.edit(room_id, message_id, user, body.body))
 
@@ -129,7 +133,7 @@ async def edit_message(
     "/{room_id}/messages/{message_id}", summary="Delete a message", status_code=204, responses=ERRORS
 )
 async def delete_message(
-    room_id: int, message_id: int, user: ActiveUser, messages: MessageServiceDep
+    room_id: ResourceId, message_id: ResourceId, user: ActiveUser, messages: MessageServiceDep
 ) -> None:
     """Authors delete their own messages; the room's owner and administrators delete any."""
     await messages.delete(room_id, message_id, user)

@@ -24,6 +24,7 @@ from app.chat.services import fanout
 from app.chat.services.context import ChatContext
 from app.chat.services.messages import MessageService
 from app.chat.services.rooms import RoomService
+from app.core.api import ResourceId
 from app.core.api.problems import sanitize_validation_errors
 from app.core.db import UnitOfWork
 from app.core.errors import AppError
@@ -38,7 +39,7 @@ BEARER = "bearer"
 
 
 @router.websocket("/chat/rooms/{room_id}/ws")
-async def room_socket(websocket: WebSocket, room_id: int) -> None:
+async def room_socket(websocket: WebSocket, room_id: ResourceId) -> None:
     await RoomSocket(websocket, room_id, websocket.state.resources, get_chat_config()).run()
 
 
