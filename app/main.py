@@ -16,6 +16,8 @@ from app.core.config import AppConfig, get_app_config
 from app.core.events import local_handler
 from app.core.health import router as health_router
 from app.core.log import configure_logging, logger
+from app.core.metrics import MetricsMiddleware
+from app.core.metrics import router as metrics_router
 from app.core.middleware import install_middleware
 from app.core.modules import load_modules, module_routers
 from app.core.resources import Resources
@@ -54,6 +56,9 @@ def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALL
     # Innermost: listeners of in-request events run after the response, still inside the
     # request context (request id in their logs).
     app.add_middleware(EventHandlerASGIMiddleware, handlers=[local_handler])
+    if config.METRICS_ENABLED:
+        app.add_middleware(MetricsMiddleware, routes=lambda: app.routes)
+        app.include_router(metrics_router, include_in_schema=False)
     install_middleware(app, config)
 
     app.include_router(health_router)

@@ -7,11 +7,13 @@ The worker loads the same registrations as the API (platform + app.modules), so 
 API can queue is known here.
 """
 
+from prometheus_client import start_http_server
 from taskiq import TaskiqEvents, TaskiqScheduler, TaskiqState
 from taskiq.schedule_sources import LabelScheduleSource
 
 from app.core.config import get_app_config
 from app.core.log import configure_logging, logger
+from app.core.metrics import registry
 from app.core.modules import load_modules
 from app.core.queue import create_broker
 from app.core.resources import Resources
@@ -31,6 +33,8 @@ async def startup(state: TaskiqState) -> None:
     state.resources = resources
 
     push_runtime(resources)
+    if config.METRICS_WORKER_PORT:
+        start_http_server(config.METRICS_WORKER_PORT, registry=registry)
     freeze_startup_heap()
     logger.info("worker startup", queue=config.QUEUE_NAME, modules=list(INSTALLED_MODULES))
 

@@ -71,8 +71,10 @@ def test_services_reach_each_other_by_service_name(compose: dict[str, Any]) -> N
     assert "@postgres:5432/" in environment["DATABASE_URL"]
     assert environment["REDIS_URL"].startswith("redis://redis:6379/")
     assert environment["MAIL_SMTP_HOST"] == "mailhog"
-    for name in ("app", "migrate", "worker", "scheduler"):
+    for name in ("app", "migrate", "scheduler"):
         assert compose["services"][name]["environment"] == environment
+    worker_environment = compose["services"]["worker"]["environment"]
+    assert {key: worker_environment[key] for key in environment} == environment
 
 
 def test_worker_and_scheduler_run_the_taskiq_entries(compose: dict[str, Any]) -> None:
@@ -81,3 +83,13 @@ def test_worker_and_scheduler_run_the_taskiq_entries(compose: dict[str, Any]) ->
     assert services["scheduler"]["command"][:3] == ["taskiq", "scheduler", "app.worker:scheduler"]
     for name in ("worker", "scheduler"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_prometheus_scrapes_the_api_and_the_worker(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    mounted = services["prometheus"]["volumes"][0].split(":")[0]
+    config = yaml.safe_load((ROOT / mounted).read_text())
+    targets = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
+    assert targets["api"] == ["app:8000"]
+    port = services["worker"]["environment"]["METRICS_WORKER_PORT"]
+    assert targets["worker"] == [f"worker:{port}"]

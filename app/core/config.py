@@ -84,6 +84,9 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
     REDIS_TIMEOUT: float = Field(default=2.0, gt=0)
 
     HEALTH_CHECK_TIMEOUT: float = Field(default=2.0, gt=0)
+    # GET /metrics on the API; a worker serves its own on METRICS_WORKER_PORT (0: off).
+    METRICS_ENABLED: bool = True
+    METRICS_WORKER_PORT: int = Field(default=0, ge=0, le=65535)
     # Links in emails point here (never at the Host header of a request).
     FRONTEND_URL: str = "http://localhost:3000"
 

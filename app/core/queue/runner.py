@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from app.core.clock import utcnow
 from app.core.db import UnitOfWork
 from app.core.log import logger
+from app.core.metrics.registry import TASKS
 from app.core.outbox.models import OutboxMessage
 from app.core.queue.task import BaseTask
 from app.core.resources import Resources
@@ -42,12 +43,17 @@ async def run_task(
         except Exception as error:
             if isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
                 logger.info("task skipped", reason="running elsewhere")
+                TASKS.labels(task_class.__task_name__, "skipped").inc()
                 return {"status": "running elsewhere"}
+            TASKS.labels(task_class.__task_name__, "failed").inc()
             if outbox_id is None:
                 logger.exception("task failed")
             else:
                 await _record_failure(resources, task_class, outbox_id, error)
             raise
+        TASKS.labels(
+            task_class.__task_name__, "completed" if outcome["status"] == "completed" else "skipped"
+        ).inc()
         if outcome["status"] == "completed":
             # Periodic ticks (no outbox message) would flood the log at info level.
             (logger.info if outbox_id is not None else logger.debug)("task completed")
@@ -110,6 +116,7 @@ async def _record_failure(
         message.last_error = f"{type(error).__name__}: {error}"[:_MAX_ERROR_LENGTH]
         if message.attempts >= max_attempts:
             message.dead_at = utcnow()
+            TASKS.labels(task_class.__task_name__, "dead_lettered").inc()
             logger.error(
                 "task dead-lettered", attempts=message.attempts, error=message.last_error, exc_info=error
             )
