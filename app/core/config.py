@@ -79,6 +79,8 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
     DATABASE_POOL_TIMEOUT: float = Field(default=10.0, gt=0)
     DATABASE_POOL_RECYCLE: int = Field(default=1800, ge=-1)
     DATABASE_ECHO: bool = False
+    # Shown in pg_stat_activity, so operators can tell (and terminate) this service's sessions.
+    DATABASE_APPLICATION_NAME: str = Field(default="fastapi-modular-kit", max_length=63)
 
     REDIS_URL: str = "redis://127.0.0.1:6379/0"
     REDIS_TIMEOUT: float = Field(default=2.0, gt=0)

@@ -16,6 +16,7 @@ def create_engine(config: AppConfig) -> AsyncEngine:
         pool_recycle=config.DATABASE_POOL_RECYCLE,
         pool_pre_ping=True,
         echo=config.DATABASE_ECHO,
+        connect_args={"application_name": config.DATABASE_APPLICATION_NAME},
     )
 
 
