@@ -20,6 +20,7 @@ SCENARIOS = [
     Scenario("GET /health/live", "app", "/health/live"),
     Scenario("GET /health/ready (PostgreSQL + Redis)", "app", "/health/ready"),
     Scenario("cached GET (Redis hit)", "app", "/bench/cached/1"),
+    Scenario("raw psycopg single-row SELECT (reference)", "app", "/bench/raw/users/{user_id}"),
     Scenario("GET /users/{id} (authenticated)", "app", "/api/v1/users/{user_id}", AUTHORIZED),
     Scenario(
         "GET /users page + count + filters",
