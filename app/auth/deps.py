@@ -20,7 +20,8 @@ from app.auth.services.security import get_access_tokens, get_hasher
 from app.auth.services.sessions import SessionService
 from app.auth.services.tokens import AccessTokens
 from app.auth.services.users import UserService
-from app.core.deps import CacheService, Config, DBSession, EventsService, MailService, UoW
+from app.core.deps import CacheService, DBSession, ResourcesDep, UoW
+from app.core.services import TaskContext
 
 
 # Providers are coroutines: FastAPI runs plain `def` dependencies in a thread pool, which would
@@ -42,27 +43,10 @@ Hasher = Annotated[PasswordHasher, Depends(provide_hasher)]
 Tokens = Annotated[AccessTokens, Depends(provide_access_tokens)]
 
 
-async def get_auth_context(
-    unit_of_work: UoW,
-    config: Config,
-    auth_config: AuthSettings,
-    hasher: Hasher,
-    tokens: Tokens,
-    events: EventsService,
-    mail: MailService,
-    cache: CacheService,
-) -> AuthContext:
-    return AuthContext(
-        unit_of_work=unit_of_work,
-        config=auth_config,
-        frontend_url=config.FRONTEND_URL.rstrip("/"),
-        project_name=config.PROJECT_NAME,
-        hasher=hasher,
-        tokens=tokens,
-        events=events,
-        mail=mail,
-        cache=cache,
-    )
+async def get_auth_context(unit_of_work: UoW, resources: ResourcesDep) -> AuthContext:
+    # Built from the platform's services directly rather than one dependency each: authenticated
+    # routes resolve this on every request, and each dependency node costs FastAPI real time.
+    return AuthContext.of(TaskContext.build(resources, unit_of_work))
 
 
 Context = Annotated[AuthContext, Depends(get_auth_context)]
@@ -99,13 +83,12 @@ async def get_current_user(
     request: Request,
     token: Annotated[str | None, Depends(oauth2_scheme)],
     session: DBSession,
-    cache: CacheService,
-    tokens: Tokens,
-    auth_config: AuthSettings,
+    resources: ResourcesDep,
 ) -> Principal:
     if not token:
         raise NotAuthenticated()
-    principal = await resolve(token, tokens, session, cache, auth_config.CURRENT_USER_CACHE_TTL)
+    ttl = get_auth_config().CURRENT_USER_CACHE_TTL
+    principal = await resolve(token, get_access_tokens(), session, resources.cache, ttl)
     # For rate limits keyed by user (ConfigurableRateLimiter(key="user")).
     request.state.user_id = principal.id
     return principal
