@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from app.auth.config import AuthConfig, get_auth_config
+from app.auth.config import get_auth_config
 from app.auth.exceptions import InactiveUser, NotAuthenticated
 from app.auth.gateway import AuthGateway as AuthGatewayImpl
 from app.auth.gateway import AuthGatewayInterface
@@ -14,33 +14,12 @@ from app.auth.policies.users import ensure_admin, ensure_super_admin
 from app.auth.repositories.user import UserRepository
 from app.auth.services.context import AuthContext
 from app.auth.services.current_user import Principal, resolve
-from app.auth.services.passwords import PasswordHasher
 from app.auth.services.recovery import RecoveryService
-from app.auth.services.security import get_access_tokens, get_hasher
+from app.auth.services.security import get_access_tokens
 from app.auth.services.sessions import SessionService
-from app.auth.services.tokens import AccessTokens
 from app.auth.services.users import UserService
 from app.core.deps import CacheService, DBSession, ResourcesDep, UoW
 from app.core.services import TaskContext
-
-
-# Providers are coroutines: FastAPI runs plain `def` dependencies in a thread pool, which would
-# cost a thread hop each on every request.
-async def provide_auth_config() -> AuthConfig:
-    return get_auth_config()
-
-
-async def provide_hasher() -> PasswordHasher:
-    return get_hasher()
-
-
-async def provide_access_tokens() -> AccessTokens:
-    return get_access_tokens()
-
-
-AuthSettings = Annotated[AuthConfig, Depends(provide_auth_config)]
-Hasher = Annotated[PasswordHasher, Depends(provide_hasher)]
-Tokens = Annotated[AccessTokens, Depends(provide_access_tokens)]
 
 
 async def get_auth_context(unit_of_work: UoW, resources: ResourcesDep) -> AuthContext:
