@@ -57,10 +57,8 @@ class Process:
                 self.kill()
 
 
-@contextmanager
-def worker(env: dict[str, str], *task_modules: str) -> Iterator[Process]:
-    """`taskiq worker app.worker:broker` with one worker process, as `make run` starts it."""
-    command = [sys.executable, "-m", "taskiq", "worker", "app.worker:broker", *task_modules, "--workers", "1"]
+def spawn(command: list[str], env: dict[str, str]) -> Process:
+    """Start `command` in its own process group, collecting its output lines as they come."""
     popen = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -78,6 +76,14 @@ def worker(env: dict[str, str], *task_modules: str) -> Iterator[Process]:
             process.lines.append(line.rstrip())
 
     threading.Thread(target=read, daemon=True).start()
+    return process
+
+
+@contextmanager
+def worker(env: dict[str, str], *task_modules: str) -> Iterator[Process]:
+    """`taskiq worker app.worker:broker` with one worker process, as `make run` starts it."""
+    command = [sys.executable, "-m", "taskiq", "worker", "app.worker:broker", *task_modules, "--workers", "1"]
+    process = spawn(command, env)
     try:
         process.wait_for_line("worker startup")
         yield process
@@ -126,19 +132,7 @@ def api_server(env: dict[str, str]) -> Iterator[str]:
         port = int(probe.getsockname()[1])
     command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--port", str(port)]
     command += ["--no-access-log", "--no-proxy-headers"]
-    popen = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    process = Process(popen)
-    threading.Thread(
-        target=lambda: process.lines.extend(line.rstrip() for line in popen.stdout or ()), daemon=True
-    ).start()
+    process = spawn(command, env)
     try:
         process.wait_for_line("Application startup complete")
         yield f"http://127.0.0.1:{port}"

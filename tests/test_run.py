@@ -4,7 +4,6 @@ email queued from the CLI printed by the console backend in the run's output, Ct
 import os
 import signal
 import subprocess
-import threading
 import time
 import urllib.request
 import uuid
@@ -15,7 +14,7 @@ from sqlalchemy import Text, cast, create_engine, delete
 from app.core.config import AppConfig
 from app.core.outbox import OutboxMessage
 from tests.core.health.test_health import closed_port
-from tests.processes import ROOT
+from tests.processes import ROOT, spawn
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +39,6 @@ def ready(port: int) -> bool:
 def test_run_starts_api_worker_and_scheduler(app_config: AppConfig) -> None:
     port, recipient = closed_port(), f"run-{uuid.uuid4().hex[:8]}@example.com"
     env = {
-        **os.environ,
         "API_PORT": str(port),
         "DATABASE_URL": app_config.DATABASE_URL,
         "REDIS_URL": app_config.REDIS_URL,
@@ -48,19 +46,8 @@ def test_run_starts_api_worker_and_scheduler(app_config: AppConfig) -> None:
         "QUEUE_NAME": f"tasks-run-{uuid.uuid4().hex[:8]}",
         "MAIL_BACKEND": "console",
     }
-    honcho = subprocess.Popen(
-        [str(ROOT / ".venv/bin/honcho"), "--procfile", "Procfile", "start"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    threading.Thread(
-        target=lambda: lines.extend(line.rstrip() for line in honcho.stdout), daemon=True
-    ).start()  # type: ignore[union-attr]
+    run = spawn([str(ROOT / ".venv/bin/honcho"), "--procfile", "Procfile", "start"], env)
+    honcho, lines = run.popen, run.lines
     try:
         wait_until(lambda: ready(port))
         wait_until(lambda: any("worker startup" in line for line in lines))
@@ -70,7 +57,7 @@ def test_run_starts_api_worker_and_scheduler(app_config: AppConfig) -> None:
         queued = subprocess.run(
             [str(ROOT / ".venv/bin/python"), "-m", "app.cli", "send-test-email", recipient],
             cwd=ROOT,
-            env=env,
+            env={**os.environ, **env},
             capture_output=True,
             text=True,
             timeout=60,
