@@ -6,6 +6,8 @@ themselves and use a queue name of their own.
 """
 
 import asyncio
+import os
+import signal
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -158,3 +160,18 @@ async def test_queued_email_survives_redis_down_and_is_sent_once_it_is_back(
 
 async def _completed(engine: AsyncEngine, outbox_id: int) -> bool:
     return (await outbox_row(engine, outbox_id)).completed_at is not None
+
+
+@pytest.mark.usefixtures("cleanup")
+async def test_sigterm_lets_the_running_task_finish(
+    queue_config: AppConfig, engine: AsyncEngine, run_id: str
+) -> None:
+    name = f"{run_id}-graceful"
+    async with api(queue_config) as (client, resources):
+        with worker(worker_env(queue_config), "tests.example.tasks") as running:
+            outbox_id = (await client.post(TASKS, json={"name": name, "sleep": 2})).json()["outbox_id"]
+            await eventually(lambda: resources.redis.get(f"started:{name}"))
+            os.killpg(running.popen.pid, signal.SIGTERM)  # what an orchestrator sends on shutdown
+            await asyncio.to_thread(running.popen.wait, 30)
+    assert await count_widgets(engine, name) == 1
+    assert (await outbox_row(engine, outbox_id)).completed_at is not None
