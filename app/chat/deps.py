@@ -6,6 +6,7 @@ from fastapi import Depends
 
 from app.auth import AuthGateway
 from app.chat.config import ChatConfig, get_chat_config
+from app.chat.gateway import ChatGateway, ChatGatewayInterface
 from app.chat.services.context import ChatContext
 from app.chat.services.exports import ExportService
 from app.chat.services.messages import MessageService
@@ -38,6 +39,10 @@ async def get_message_service(context: Context) -> MessageService:
     return MessageService(context)
 
 
+async def get_gateway(context: Context) -> ChatGatewayInterface:
+    return ChatGateway(context.members)
+
+
 async def get_export_service(context: Context, queue: QueueService) -> ExportService:
     return ExportService(context, queue)
 
@@ -45,3 +50,4 @@ async def get_export_service(context: Context, queue: QueueService) -> ExportSer
 RoomServiceDep = Annotated[RoomService, Depends(get_room_service)]
 MessageServiceDep = Annotated[MessageService, Depends(get_message_service)]
 ExportServiceDep = Annotated[ExportService, Depends(get_export_service)]
+ChatGatewayDep = Annotated[ChatGatewayInterface, Depends(get_gateway)]

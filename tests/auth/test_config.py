@@ -1,12 +1,11 @@
 """AuthConfig defaults that depend on the environment."""
 
-from pathlib import Path
-
 import pytest
 from pydantic import ValidationError
 
 from app.auth.config import AuthConfig
 from app.core.config import AppConfig, Environment, get_app_config
+from tests.settings import documented_settings
 
 STRONG = "s" * 48
 
@@ -36,10 +35,5 @@ def test_registration_is_open_by_default_in_development_and_tests() -> None:
 
 
 def test_sample_env_documents_every_auth_setting() -> None:
-    sample = Path(__file__).resolve().parents[2] / ".sample.env"
-    documented = {
-        line.split("=", 1)[0]
-        for line in sample.read_text().splitlines()
-        if "=" in line and not line.startswith("#")
-    }
+    documented = documented_settings()
     assert {f"AUTH_{name}" for name in AuthConfig.model_fields} <= documented

@@ -3,8 +3,11 @@
 from collections.abc import Awaitable, Callable
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
+from app.chat.gateway import ChatGateway
+from app.chat.repositories.room import MemberRepository
 from tests.users import API, Signed
 
 ROOMS = f"{API}/chat/rooms"
@@ -96,3 +99,13 @@ async def test_deleted_users_are_anonymized(client: httpx.AsyncClient, sign_in: 
     assert [(m["body"], m["author_id"]) for m in messages] == [("bye", None)]
     members = (await client.get(f"{ROOMS}/{room_id}/members", headers=owner.headers)).json()
     assert [m["user_id"] for m in members] == [owner.user.id]
+
+
+async def test_chat_gateway_answers_membership(
+    client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession
+) -> None:
+    owner, stranger = await sign_in(), await sign_in()
+    room_id = await room(client, owner)
+    gateway = ChatGateway(MemberRepository(db_session))
+    assert await gateway.is_member(room_id, owner.user.id)
+    assert not await gateway.is_member(room_id, stranger.user.id)

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from app.core.config import AppConfig, BaseConfig, Environment
+from tests.settings import SAMPLE_ENV, documented_settings
 
 STRONG_SECRET = "a" * 12 + "S3cure-and-random-enough-" + "z" * 10
 
@@ -63,14 +64,9 @@ def test_module_configs_use_their_own_prefix(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_sample_env_documents_every_setting_and_loads() -> None:
-    sample = Path(__file__).resolve().parents[2] / ".sample.env"
-    documented = {
-        line.split("=", 1)[0]
-        for line in sample.read_text().splitlines()
-        if "=" in line and not line.startswith("#")
-    }
+    documented = documented_settings()
     assert set(AppConfig.model_fields) <= documented
-    config = AppConfig(_env_file=sample)  # type: ignore[call-arg]
+    config = AppConfig(_env_file=SAMPLE_ENV)  # type: ignore[call-arg]
     # Empty values (`QUEUE_REDIS_URL=`) mean "the default".
     assert config.QUEUE_REDIS_URL is None
     assert config.MAIL_SMTP_CA_FILE is None

@@ -1,15 +1,12 @@
 from pathlib import Path
 
-from app.core.mail import BaseTemplate
+from app.core.mail import ViewTemplate
 
 
-class WidgetReady(BaseTemplate):
+class WidgetReady(ViewTemplate):
+    template_dir = Path(__file__).resolve().parent / "views"
+    template_name = "widget_ready.html"
+
     def __init__(self, name: str, link: str) -> None:
         self.name = name
         self.link = link
-
-    def _get_dir(self) -> Path:
-        return Path(__file__).parent / "views"
-
-    def _get_name(self) -> str:
-        return "widget_ready.html"

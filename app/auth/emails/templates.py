@@ -2,25 +2,16 @@
 
 from pathlib import Path
 
-from app.core.mail import BaseTemplate
+from app.core.mail import ViewTemplate
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
 
-class _AuthTemplate(BaseTemplate):
-    name = ""
-
-    def _get_dir(self) -> Path:
-        return VIEWS
-
-    def _get_name(self) -> str:
-        return self.name
-
-
-class VerifyEmail(_AuthTemplate):
+class VerifyEmail(ViewTemplate):
     """Sent after registration and when the address changes or a new link is asked for."""
 
-    name = "verify_email.html"
+    template_dir = VIEWS
+    template_name = "verify_email.html"
 
     def __init__(self, username: str, link: str, project_name: str) -> None:
         self.username = username
@@ -28,8 +19,9 @@ class VerifyEmail(_AuthTemplate):
         self.project_name = project_name
 
 
-class PasswordReset(_AuthTemplate):
-    name = "password_reset.html"
+class PasswordReset(ViewTemplate):
+    template_dir = VIEWS
+    template_name = "password_reset.html"
 
     def __init__(self, username: str, link: str, minutes: int) -> None:
         self.username = username
@@ -37,8 +29,9 @@ class PasswordReset(_AuthTemplate):
         self.minutes = minutes
 
 
-class PasswordChanged(_AuthTemplate):
-    name = "password_changed.html"
+class PasswordChanged(ViewTemplate):
+    template_dir = VIEWS
+    template_name = "password_changed.html"
 
     def __init__(self, username: str, how: str, project_name: str) -> None:
         self.username = username

@@ -23,7 +23,7 @@ import math
 import time
 import weakref
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi_limiter.depends import RateLimiter
 from pyrate_limiter import Duration, Limiter, Rate
@@ -114,7 +114,7 @@ class ConfigurableRateLimiter(RateLimiter):
             },
         )
 
-    def _unavailable(self, error: Exception) -> Any:
+    def _unavailable(self, error: Exception) -> None:
         now = time.monotonic()
         if now - self._last_error_logged >= _ERROR_LOG_INTERVAL:
             self._last_error_logged = now

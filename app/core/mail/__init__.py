@@ -3,7 +3,7 @@
 from app.core.mail.backends import ConsoleBackend, MailBackend, MemoryBackend, SmtpBackend
 from app.core.mail.message import EmailData, RenderedEmail
 from app.core.mail.service import MailService, MailServiceInterface
-from app.core.mail.template import BaseTemplate
+from app.core.mail.template import BaseTemplate, ViewTemplate
 
 __all__ = [
     "BaseTemplate",
@@ -15,4 +15,5 @@ __all__ = [
     "MemoryBackend",
     "RenderedEmail",
     "SmtpBackend",
+    "ViewTemplate",
 ]

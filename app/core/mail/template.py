@@ -20,7 +20,7 @@ import re
 from abc import ABC, abstractmethod
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -70,3 +70,21 @@ class BaseTemplate(ABC):
         if (self._get_dir() / text_name).is_file():
             return markup, environment.get_template(text_name).render(**self.context())
         return markup, html_to_text(markup)
+
+
+class ViewTemplate(BaseTemplate):
+    """A BaseTemplate declared by two class attributes (named so no template variable shadows them):
+
+    class Welcome(ViewTemplate):
+        template_dir = Path(__file__).parent / "views"
+        template_name = "welcome.html"
+    """
+
+    template_dir: ClassVar[Path]
+    template_name: ClassVar[str]
+
+    def _get_dir(self) -> Path:
+        return self.template_dir
+
+    def _get_name(self) -> str:
+        return self.template_name

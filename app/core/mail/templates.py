@@ -1,19 +1,15 @@
 from pathlib import Path
 
-from app.core.mail.template import BaseTemplate
+from app.core.mail.template import ViewTemplate
 
 
-class TestEmail(BaseTemplate):
+class TestEmail(ViewTemplate):
     """Proves the whole mail path (outbox, queue, worker, backend) from the CLI."""
 
     __test__ = False  # not a pytest test class, despite the name
+    template_dir = Path(__file__).resolve().parent / "views"
+    template_name = "test_email.html"
 
     def __init__(self, project_name: str, sent_at: str) -> None:
         self.project_name = project_name
         self.sent_at = sent_at
-
-    def _get_dir(self) -> Path:
-        return Path(__file__).parent / "views"
-
-    def _get_name(self) -> str:
-        return "test_email.html"

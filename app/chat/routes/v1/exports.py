@@ -15,11 +15,17 @@ from app.chat.schemas.export import ExportJobResponse
 from app.chat.services.export import csv_lines
 from app.chat.services.storage import LocalFileStorage
 from app.core.api import ResourceId, error_responses
+from app.core.config import get_app_config
 from app.core.deps import get_session_factory
 
 router = APIRouter(prefix="/chat", tags=["chat"])
 ERRORS = error_responses(401, 403, 404, 422)
 CSV = {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The messages as CSV."}
+
+
+def _csv_download(chunks: AsyncIterator[str] | AsyncIterator[bytes], room_id: int) -> StreamingResponse:
+    headers = {"Content-Disposition": f'attachment; filename="room-{room_id}.csv"'}
+    return StreamingResponse(chunks, media_type="text/csv", headers=headers)
 
 
 @router.get(
@@ -44,14 +50,13 @@ async def export_csv(
             async for line in csv_lines(session, room_id, batch):
                 yield line
 
-    headers = {"Content-Disposition": f'attachment; filename="room-{room_id}.csv"'}
-    return StreamingResponse(body(), media_type="text/csv", headers=headers)
+    return _csv_download(body(), room_id)
 
 
 def _response(job: object) -> ExportJobResponse:
     response = ExportJobResponse.model_validate(job, from_attributes=True)
     if response.status == "done":
-        response.download_url = f"/api/v1/chat/exports/{response.id}/download"
+        response.download_url = f"{get_app_config().API_PREFIX}/chat/exports/{response.id}/download"
     return response
 
 
@@ -88,6 +93,4 @@ async def download_export(
     job = await exports.get(job_id, user)
     if job.status != "done" or job.file_key is None:
         raise NotFound("The export is not ready.")
-    storage = LocalFileStorage(get_chat_config().STORAGE_DIR)
-    headers = {"Content-Disposition": f'attachment; filename="room-{job.room_id}.csv"'}
-    return StreamingResponse(storage.read(job.file_key), media_type="text/csv", headers=headers)
+    return _csv_download(LocalFileStorage(get_chat_config().STORAGE_DIR).read(job.file_key), job.room_id)
