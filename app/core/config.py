@@ -79,6 +79,9 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
     DATABASE_POOL_TIMEOUT: float = Field(default=10.0, gt=0)
     DATABASE_POOL_RECYCLE: int = Field(default=1800, ge=-1)
     DATABASE_ECHO: bool = False
+    # A pooled connection is polled (no round trip) before each use, and pinged with a query
+    # only if it sat unused longer than this (see app/core/db/liveness.py).
+    DATABASE_PING_AFTER: float = Field(default=5.0, ge=0)
     # Shown in pg_stat_activity, so operators can tell (and terminate) this service's sessions.
     DATABASE_APPLICATION_NAME: str = Field(default="fastapi-modular-kit", max_length=63)
 
