@@ -15,7 +15,7 @@ PORT ?= 8000
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install lock lint format test migrate run bench browser clean
+.PHONY: help install lock lint format test fuzz faults scale-test migrate run bench browser clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,14 @@ migrate: $(INSTALLED)  ## Create the database if missing and apply migrations
 
 test: $(INSTALLED) lint browser  ## Lint, then run the whole test suite against local PostgreSQL and Redis
 	$(BIN)/pytest
+
+# The suite runs the fuzzer with a fixed seed and a few examples per operation; this runs it long,
+# with a new seed each time (printed, so a failure can be replayed with FUZZ_SEED=...).
+FUZZ_EXAMPLES ?= 200
+FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: $(INSTALLED)  ## Schemathesis over the whole API, long run (FUZZ_EXAMPLES, FUZZ_SEED)
+	@echo "fuzz seed: $(FUZZ_SEED), $(FUZZ_EXAMPLES) examples per operation"
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/fuzz -p no:cacheprovider
 
 # The demo page's browser test uses Debian's Chromium (no browser download); it is skipped with a
 # reason where the package cannot be installed.

@@ -109,3 +109,13 @@ async def test_chat_gateway_answers_membership(
     gateway = ChatGateway(MemberRepository(db_session))
     assert await gateway.is_member(room_id, owner.user.id)
     assert not await gateway.is_member(room_id, stranger.user.id)
+
+
+async def test_text_the_database_cannot_store_is_a_422(client: httpx.AsyncClient, sign_in: SignIn) -> None:
+    """PostgreSQL text cannot hold NUL characters; JSON can. The fuzzer found this as a 500."""
+    owner = await sign_in()
+    response = await client.post(ROOMS, json={"name": "bad\u0000name"}, headers=owner.headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "unstorable_value"
+    assert (await client.post(ROOMS, json={"name": "good name"}, headers=owner.headers)).status_code == 201

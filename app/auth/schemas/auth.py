@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from app.auth.schemas.user import Email, Password, StrictModel
+from app.auth.schemas.user import LookupEmail, Password, StrictModel
 
 OpaqueToken = SecretStr
 
@@ -24,7 +24,7 @@ class RefreshRequest(StrictModel):
 
 
 class RestorePasswordRequest(StrictModel):
-    email: Email
+    email: LookupEmail
 
 
 class ResetPasswordRequest(StrictModel):
@@ -37,7 +37,7 @@ class VerifyEmailRequest(StrictModel):
 
 
 class ResendVerificationRequest(StrictModel):
-    email: Email
+    email: LookupEmail
 
 
 class Accepted(BaseModel):

@@ -24,7 +24,17 @@ def _normalize_username(value: str) -> str:
 
 
 Email = Annotated[EmailStr, AfterValidator(_normalize_email)]
-Username = Annotated[str, Field(min_length=3, max_length=50), AfterValidator(_normalize_username)]
+# An address only looked up (restore, resend): any well-formed address gets the same answer, so
+# deliverability rules would only turn some lookups into errors.
+LookupEmail = Annotated[
+    str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(_normalize_email)
+]
+# The pattern is the documented form; stored lower case.
+Username = Annotated[
+    str,
+    Field(min_length=3, max_length=50, pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9_.-]{2,49}\s*$"),
+    AfterValidator(_normalize_username),
+]
 # The default bounds, documented; the service checks the configured ones (and never truncates).
 Password = Annotated[SecretStr, Field(min_length=8, max_length=128)]
 

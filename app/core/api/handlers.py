@@ -3,7 +3,7 @@
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
@@ -94,6 +94,23 @@ async def integrity_error_handler(request: Request, exc: Exception) -> Response:
     return problem_response(409, code="conflict", detail=detail, instance=request.url.path)
 
 
+async def data_error_handler(request: Request, exc: Exception) -> Response:
+    """A value PostgreSQL cannot take as given: refused by the driver before sending (a NUL
+    character in text, which JSON allows) or by the server with SQLSTATE class 22 (a number out
+    of its column's range). Input that passed validation but not the database is still the
+    client's input: a 422, not a 500."""
+    assert isinstance(exc, DataError)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None and not sqlstate.startswith("22"):
+        raise exc
+    return problem_response(
+        422,
+        code="unstorable_value",
+        detail="A value in the request cannot be stored (for example a NUL character in text).",
+        instance=request.url.path,
+    )
+
+
 def install_exception_handlers(app: FastAPI) -> None:
     # Unhandled exceptions are answered by RequestContextMiddleware, which sits outside the
     # routing and also covers errors raised by other middlewares.
@@ -101,3 +118,4 @@ def install_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_exception_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)
+    app.add_exception_handler(DataError, data_error_handler)

@@ -1,0 +1,64 @@
+"""Schemathesis over the whole OpenAPI schema, in process, as a user and as an admin, with every
+default check. Rules no schema can state are listed, with their reasons, in schemathesis.toml."""
+
+import hypothesis
+import schemathesis
+from hypothesis import HealthCheck
+
+from app.auth.models import Role
+from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_SEED, FuzzTarget, fuzz_app
+
+APP = fuzz_app()
+schema = schemathesis.openapi.from_dict(APP.openapi())
+schema.app = APP
+
+FUZZ_SETTINGS = hypothesis.settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+
+
+def call(case: schemathesis.Case, target: FuzzTarget, role: Role) -> None:
+    headers = target.headers(role)
+    response = case.call(headers=headers)
+    target.after_call(case.method, case.formatted_path, response.status_code)
+    case.validate_response(response, headers=headers)
+
+
+@schema.parametrize()
+@hypothesis.seed(FUZZ_SEED)
+@FUZZ_SETTINGS
+def test_every_operation_as_a_user(case: schemathesis.Case, fuzz_target: FuzzTarget) -> None:
+    call(case, fuzz_target, Role.USER)
+
+
+@schema.parametrize()
+@hypothesis.seed(FUZZ_SEED)
+@FUZZ_SETTINGS
+def test_every_operation_as_an_admin(case: schemathesis.Case, fuzz_target: FuzzTarget) -> None:
+    call(case, fuzz_target, Role.ADMIN)
+
+
+class Workflows(schema.as_state_machine()):  # type: ignore[misc]
+    """The stateful phase: sequences of calls following the schema's links (a created room's id
+    into its messages, members, exports ...), checked after every step."""
+
+    target: FuzzTarget
+    role: Role
+
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+        return {"headers": self.target.headers(self.role)}
+
+    def after_call(self, response: object, case: schemathesis.Case) -> None:
+        self.target.after_call(case.method, case.formatted_path, response.status_code)  # type: ignore[attr-defined]
+
+
+def test_stateful_workflows(fuzz_target: FuzzTarget) -> None:
+    Workflows.target = fuzz_target
+    for role in (Role.USER, Role.ADMIN):
+        Workflows.role = role
+        Workflows.run(
+            settings=hypothesis.settings(FUZZ_SETTINGS, max_examples=FUZZ_EXAMPLES, stateful_step_count=6)
+        )
