@@ -62,6 +62,12 @@ fuzz: $(INSTALLED)  ## Schemathesis over the whole API, long run (FUZZ_EXAMPLES,
 	@echo "fuzz seed: $(FUZZ_SEED), $(FUZZ_EXAMPLES) examples per operation"
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/fuzz -p no:cacheprovider
 
+faults: $(INSTALLED)  ## Fault injection: database, Redis, SMTP, worker SIGKILL/SIGTERM, API SIGTERM
+	$(BIN)/pytest tests/faults tests/core/queue/test_worker_process.py -p no:cacheprovider
+
+scale-test: $(INSTALLED)  ## Two API processes and two workers: shared rate limit, WebSocket, 1,000 tasks
+	$(BIN)/pytest tests/scale -p no:cacheprovider
+
 # The demo page's browser test uses Debian's Chromium (no browser download); it is skipped with a
 # reason where the package cannot be installed.
 browser:  ## Install headless Chromium for the browser test, if missing

@@ -94,6 +94,25 @@ async def _queue_test_email(recipient: str) -> int:
         return await context.mail.queue(template, EmailData(subject="Test email", recipient=recipient))
 
 
+@cli.command("requeue-dead")
+def requeue_dead_messages(
+    task: Annotated[str | None, typer.Option(help="Only messages of this task name.")] = None,
+    message_id: Annotated[list[int] | None, typer.Option("--id", help="Only these outbox ids.")] = None,
+) -> None:
+    """Give dead-lettered tasks and emails a fresh set of attempts (once their cause is fixed)."""
+    count = asyncio.run(_requeue_dead(task, message_id or []))
+    typer.echo(f"requeued {count} dead message(s); the relay publishes them on its next run")
+
+
+async def _requeue_dead(task: str | None, ids: list[int]) -> int:
+    from app.core.db import UnitOfWork  # noqa: PLC0415 - keeps other commands light
+    from app.core.outbox import requeue_dead  # noqa: PLC0415
+    from app.core.runtime import current_resources  # noqa: PLC0415
+
+    async with _platform(), UnitOfWork(current_resources().session_factory) as unit_of_work:
+        return await requeue_dead(unit_of_work.session, task_name=task, ids=ids)
+
+
 @cli.command("create-superuser")
 def create_superuser(
     email: Annotated[str, typer.Option(envvar="SUPERUSER_EMAIL", help="Email of the account.")],

@@ -127,6 +127,13 @@ async def eventually(check: Callable[[], Awaitable[Any]], seconds: float = 30.0)
 @contextmanager
 def api_server(env: dict[str, str]) -> Iterator[str]:
     """The API under uvicorn in its own process, as deployed; yields its base URL."""
+    with api_process(env) as (base_url, _):
+        yield base_url
+
+
+@contextmanager
+def api_process(env: dict[str, str]) -> Iterator[tuple[str, Process]]:
+    """As api_server, and the process too (to signal it)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
@@ -135,6 +142,6 @@ def api_server(env: dict[str, str]) -> Iterator[str]:
     process = spawn(command, env)
     try:
         process.wait_for_line("Application startup complete")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
     finally:
         process.stop()

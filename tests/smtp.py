@@ -48,9 +48,12 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(tmp_path: Path, security: str = "none", *, auth: bool = False) -> Iterator[Inbox]:
-    """security: none | starttls (required) | tls (implicit); auth: require AUTH LOGIN/PLAIN."""
-    inbox = Inbox(port=free_port())
+def smtp_server(
+    tmp_path: Path, security: str = "none", *, auth: bool = False, port: int | None = None
+) -> Iterator[Inbox]:
+    """security: none | starttls (required) | tls (implicit); auth: require AUTH LOGIN/PLAIN;
+    port: where to listen (a free one if not given)."""
+    inbox = Inbox(port=port or free_port())
     options: dict[str, Any] = {"hostname": "127.0.0.1", "port": inbox.port}
     if security != "none":
         authority = trustme.CA()
