@@ -44,8 +44,10 @@ def run(
     threads: int,
     headers: dict[str, str],
     script: str | None = None,
+    timeout: int = 2,
 ) -> LoadResult:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}s"]
+    command.append("--latency")
     if script:
         command += ["-s", script]
     for name, value in headers.items():

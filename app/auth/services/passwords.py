@@ -5,13 +5,34 @@ the loop responsive, and the semaphore keeps a burst of logins from exhausting C
 """
 
 import asyncio
+import contextlib
+import os
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from typing import TypeVar
 from pathlib import Path
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from app.auth.config import AuthConfig
+
+T = TypeVar("T")
+# Hashing threads run at a lower CPU priority than the event loop: a burst of logins then uses the
+# cores the loop leaves idle instead of delaying every other request (Linux sets nice per thread).
+HASHING_NICENESS = 10
+
+
+def _lower_thread_priority() -> None:
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not permitted
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
+# Set while the current task holds a hashing slot, so nested hashing calls do not wait for another.
+_holding_slot: ContextVar[bool] = ContextVar("holding_hashing_slot", default=False)
 
 _COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
 
@@ -29,6 +50,7 @@ class PasswordHasher:
         )
         self._concurrency = config.HASHING_CONCURRENCY
         self._semaphore: asyncio.Semaphore | None = None
+        self._executor: ThreadPoolExecutor | None = None
 
     @property
     def _slots(self) -> asyncio.Semaphore:
@@ -36,24 +58,43 @@ class PasswordHasher:
             self._semaphore = asyncio.Semaphore(self._concurrency)
         return self._semaphore
 
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Wait for a hashing slot and keep it. A login takes its turn before it looks the account
+        up, so the logins queued behind the limit hold no database connection meanwhile."""
+        if _holding_slot.get():
+            yield
+            return
+        async with self._slots:
+            marker = _holding_slot.set(True)
+            try:
+                yield
+            finally:
+                _holding_slot.reset(marker)
+
+    async def _in_thread(self, function: Callable[..., T], *args: str) -> T:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                self._concurrency, thread_name_prefix="password-hashing", initializer=_lower_thread_priority
+            )
+        async with self.turn():
+            return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
     @cached_property
     def _dummy_hash(self) -> str:
         return self._hash.hash("not a real password, only here to spend the same time")
 
     async def hash(self, password: str) -> str:
-        async with self._slots:
-            return await asyncio.to_thread(self._hash.hash, password)
+        return await self._in_thread(self._hash.hash, password)
 
     async def verify(self, password: str, password_hash: str) -> tuple[bool, str | None]:
         """(valid, new hash if the stored one uses outdated parameters)."""
-        async with self._slots:
-            return await asyncio.to_thread(self._hash.verify_and_update, password, password_hash)
+        return await self._in_thread(self._hash.verify_and_update, password, password_hash)
 
     async def verify_nothing(self, password: str) -> None:
         """Spend a verification's time when there is no user, so timing reveals no account."""
         dummy = self._dummy_hash
-        async with self._slots:
-            await asyncio.to_thread(self._hash.verify, password, dummy)
+        await self._in_thread(self._hash.verify, password, dummy)
 
 
 def _load_common_passwords() -> frozenset[str]:

@@ -22,11 +22,12 @@ class SessionService:
         """Same answer, and about the same time, for an unknown account, a wrong password and a
         deactivated account."""
         context = self._context
-        user = await context.users.get_by_login(login)
-        if user is None:
-            await context.hasher.verify_nothing(password)
-            raise InvalidCredentials()
-        valid, new_hash = await context.hasher.verify(password, user.password_hash)
+        async with context.hasher.turn():
+            user = await context.users.get_by_login(login)
+            if user is None:
+                await context.hasher.verify_nothing(password)
+                raise InvalidCredentials()
+            valid, new_hash = await context.hasher.verify(password, user.password_hash)
         if not valid or not user.is_active:
             raise InvalidCredentials()
         if new_hash is not None:
