@@ -9,11 +9,11 @@ import contextlib
 import os
 import threading
 from collections.abc import AsyncIterator, Callable
-from contextvars import ContextVar
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from functools import cached_property
-from typing import TypeVar
 from pathlib import Path
+from typing import TypeVar
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
