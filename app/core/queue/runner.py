@@ -9,10 +9,10 @@ attempt it is dead-lettered with an error log.
 
 import random
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import select, text
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.core.clock import utcnow
@@ -24,8 +24,30 @@ from app.core.queue.task import BaseTask
 from app.core.resources import Resources
 
 _MAX_ERROR_LENGTH = 2000
-CLAIM_LOCK_TIMEOUT = "5s"
 LOCK_NOT_AVAILABLE = "55P03"
+
+# One statement claims the message and marks it done, in the task's own transaction: if the task
+# fails, the rollback undoes the mark; if it succeeds, the mark commits with the task's writes.
+# The inner SELECT locks the row without waiting (a delivery running it holds the lock) and
+# skips messages already completed or dead-lettered. Built once as a Core statement: on this hot
+# path the ORM's statement building and change tracking cost more than the round trip.
+_outbox = cast(Table, OutboxMessage.__table__)
+_CLAIM_AND_COMPLETE = (
+    update(_outbox)
+    .where(
+        _outbox.c.id
+        == select(_outbox.c.id)
+        .where(
+            _outbox.c.id == bindparam("outbox_id"),
+            _outbox.c.completed_at.is_(None),
+            _outbox.c.dead_at.is_(None),
+        )
+        .with_for_update(nowait=True)
+        .scalar_subquery()
+    )
+    .values(completed_at=bindparam("now"), attempts=_outbox.c.attempts + 1)
+    .returning(_outbox.c.payload, _outbox.c.context)
+)
 
 
 def retry_delay(attempt: int, base: float, maximum: float) -> timedelta:
@@ -68,38 +90,20 @@ async def _run(
     from app.core.services import TaskContext  # noqa: PLC0415 - services import this module's neighbours
 
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        message: OutboxMessage | None = None
         if outbox_id is not None:
-            claimed = await _claim(unit_of_work, outbox_id)
-            if isinstance(claimed, str):
-                return {"status": claimed}
-            message, data = claimed, claimed.payload
+            claimed = await unit_of_work.session.execute(
+                _CLAIM_AND_COMPLETE, {"outbox_id": outbox_id, "now": utcnow()}
+            )
+            message = claimed.one_or_none()
+            if message is None:
+                # Completed, dead-lettered or unknown. (A delivery running it right now holds the
+                # lock: that raises LOCK_NOT_AVAILABLE, "running elsewhere".) A worker that dies
+                # releases the lock, and undoes its claim, with its connection.
+                return {"status": "already done"}
+            data = message.payload
             structlog.contextvars.bind_contextvars(**message.context)
         result = await task_class(TaskContext.build(resources, unit_of_work)).run(**data)
-        if message is not None:
-            # Committed together with the task's own writes: done exactly once.
-            message.completed_at = utcnow()
-            message.attempts += 1
     return {"status": "completed", "result": result}
-
-
-async def _claim(unit_of_work: UnitOfWork, outbox_id: int) -> OutboxMessage | str:
-    """Lock the message's row for the run. A second delivery waits for the first to finish and
-    then finds it completed; a row still locked after CLAIM_LOCK_TIMEOUT is running elsewhere."""
-    session = unit_of_work.session
-    await session.execute(text(f"SET LOCAL lock_timeout = '{CLAIM_LOCK_TIMEOUT}'"))
-    message = await session.scalar(
-        select(OutboxMessage).where(OutboxMessage.id == outbox_id).with_for_update()
-    )
-    # The task's own statements wait for locks as long as they normally would.
-    await session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
-    if message is None:
-        return "unknown message"
-    if message.completed_at is not None:
-        return "already completed"
-    if message.dead_at is not None:
-        return "dead-lettered"
-    return message
 
 
 async def _record_failure(

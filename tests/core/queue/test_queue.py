@@ -81,7 +81,7 @@ async def test_same_message_takes_effect_once(
 ) -> None:
     outbox_id = (await client.post(TASKS, json={"name": "once"})).json()["outbox_id"]
     again = await run_task(resources, CreateWidget, outbox_id, {})
-    assert again == {"status": "already completed"}
+    assert again == {"status": "already done"}
     assert len(await widgets_named(db_session, "once")) == 1
 
 
