@@ -15,7 +15,7 @@ from app.core.config import get_app_config
 from app.core.log import configure_logging, logger
 from app.core.metrics import registry
 from app.core.modules import load_modules
-from app.core.queue import create_broker
+from app.core.queue.broker import create_broker
 from app.core.resources import Resources
 from app.core.runtime import current_resources, freeze_startup_heap, push_runtime
 from app.modules import INSTALLED_MODULES

@@ -16,6 +16,7 @@ from bench.auth_load import LoginLoad, measure_login_load
 from bench.queue import measure_queue
 from bench.scenarios import BASELINE, SCENARIOS, Scenario
 from bench.servers import ROOT, serve
+from bench.startup import import_seconds
 
 RESULTS = ROOT / "bench" / ".results"
 
@@ -100,6 +101,10 @@ def main() -> None:
             f"{login.logins_per_second_with_gets:.1f} logins/s meanwhile)"
         )
         rows.append({"scenario": "login", **vars(login)})
+    if not only or "import" in only.lower():
+        seconds, reference = import_seconds("app.main"), import_seconds("fastapi")
+        print(f"import app.main: {seconds:.2f} s; import fastapi alone: {reference:.2f} s (best of 5 each)")
+        rows.append({"scenario": "import app.main", "seconds": seconds, "fastapi_seconds": reference})
     if not only or "queue" in only.lower():
         queue = measure_queue(int(setting("TASKS", "2000")))
         print(

@@ -1,11 +1,11 @@
 """Process-wide clients, opened at startup (API lifespan, worker startup) and closed at shutdown."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from taskiq import AsyncBroker
 
 from app.core.cache import RedisCacheService
 from app.core.config import AppConfig
@@ -13,8 +13,12 @@ from app.core.db import create_engine, create_session_factory
 from app.core.log import logger
 from app.core.mail.backends import MailBackend, create_backend
 from app.core.outbox.publisher import Publisher
-from app.core.queue.broker import create_broker
 from app.core.runtime import current_resources, pop_runtime, push_runtime
+
+if TYPE_CHECKING:
+    # Imported when the broker is created: taskiq's package pulls in aiohttp, which would
+    # otherwise be a third of `import app.main`.
+    from taskiq import AsyncBroker
 
 
 def create_redis(config: AppConfig) -> Redis:
@@ -44,16 +48,18 @@ class Resources:
     session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
     cache: RedisCacheService
-    broker: AsyncBroker
+    broker: "AsyncBroker"
     publisher: Publisher
     mail_backend: MailBackend
 
     @classmethod
-    def open(cls, config: AppConfig, broker: AsyncBroker | None = None) -> "Resources":
+    def open(cls, config: AppConfig, broker: "AsyncBroker | None" = None) -> "Resources":
         # Nothing connects here: pools connect lazily, so a process starts while a backing
         # service is still coming up, and readiness reports it.
         engine = create_engine(config)
         redis = create_redis(config)
+        from app.core.queue.broker import create_broker  # noqa: PLC0415 - see the TYPE_CHECKING import
+
         broker = broker or create_broker(config, current_resources)
         return cls(
             config=config,

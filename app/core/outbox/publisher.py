@@ -1,16 +1,20 @@
 """Publishing outbox rows to the broker: right after commit, and from the relay."""
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from taskiq import AsyncBroker
-from taskiq.kicker import AsyncKicker
 
 from app.core.clock import utcnow
 from app.core.log import logger
 from app.core.outbox.models import OutboxMessage
+
+if TYPE_CHECKING:
+    # taskiq is imported when the broker is created (at startup), not with the API's modules:
+    # its package pulls in aiohttp, a third of `import app.main` otherwise.
+    from taskiq import AsyncBroker
 
 
 def result_id(outbox_id: int) -> str:
@@ -19,11 +23,13 @@ def result_id(outbox_id: int) -> str:
 
 
 class Publisher:
-    def __init__(self, broker: AsyncBroker) -> None:
+    def __init__(self, broker: "AsyncBroker") -> None:
         self._broker = broker
 
     async def _kick_all(self, messages: Sequence[OutboxMessage]) -> tuple[list[int], list[int]]:
         """Kick in order until the broker fails; returns (sent ids, unsent ids)."""
+        from taskiq.kicker import AsyncKicker  # noqa: PLC0415 - see the TYPE_CHECKING import
+
         sent: list[int] = []
         for index, message in enumerate(messages):
             try:

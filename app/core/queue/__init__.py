@@ -1,7 +1,9 @@
-"""Background tasks on taskiq + Redis Streams, published through the outbox."""
+"""Background tasks on taskiq + Redis Streams, published through the outbox.
 
-from app.core.queue.broker import create_broker
+The broker is built by `app.core.queue.broker.create_broker`, imported only by processes that
+build one (at startup): taskiq pulls in aiohttp, too heavy for every module that declares a task."""
+
 from app.core.queue.service import QueueService, QueueServiceInterface
 from app.core.queue.task import BaseTask, queued, registered_tasks
 
-__all__ = ["BaseTask", "QueueService", "QueueServiceInterface", "create_broker", "queued", "registered_tasks"]
+__all__ = ["BaseTask", "QueueService", "QueueServiceInterface", "queued", "registered_tasks"]

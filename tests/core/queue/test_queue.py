@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
-from app.core.queue import create_broker
+from app.core.queue.broker import create_broker
 from app.core.queue.runner import retry_delay, run_task
 from app.core.resources import Resources
 from app.core.runtime import current_resources
