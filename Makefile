@@ -60,7 +60,7 @@ FUZZ_EXAMPLES ?= 200
 FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 fuzz: $(INSTALLED)  ## Schemathesis over the whole API, long run (FUZZ_EXAMPLES, FUZZ_SEED)
 	@echo "fuzz seed: $(FUZZ_SEED), $(FUZZ_EXAMPLES) examples per operation"
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/fuzz -p no:cacheprovider
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_COVERAGE=1 $(BIN)/pytest tests/fuzz -p no:cacheprovider
 
 faults: $(INSTALLED)  ## Fault injection: database, Redis, SMTP, worker SIGKILL/SIGTERM, API SIGTERM
 	$(BIN)/pytest tests/faults tests/core/queue/test_worker_process.py -p no:cacheprovider

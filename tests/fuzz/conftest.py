@@ -6,7 +6,8 @@ any user id): after every successful call that can do that, the identities are p
 signed in again, so the rest of the run is not all 401s.
 
 Settings (environment): FUZZ_EXAMPLES (examples per operation; 8 in the suite, `make fuzz` runs
-more), FUZZ_SEED (fixed in the suite; `make fuzz` draws a new one unless given).
+more), FUZZ_SEED (fixed in the suite; `make fuzz` draws a new one unless given), FUZZ_COVERAGE
+(1: also run the coverage phase, as `make fuzz` does).
 """
 
 import functools
@@ -32,6 +33,9 @@ from tests.conftest import alembic_config
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20261123"))
+# `make fuzz` also runs the coverage phase (boundary values of every parameter): two thirds of
+# the suite's fuzzing time, for the same checks.
+FUZZ_COVERAGE = os.environ.get("FUZZ_COVERAGE", "") == "1"
 PASSWORD = "Fuzz-identity-pass-1"
 ROLES = (Role.USER, Role.ADMIN)
 # Successful calls under these paths (other than GET) may end or change a fuzzing identity.

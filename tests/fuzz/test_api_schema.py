@@ -6,11 +6,12 @@ import schemathesis
 from hypothesis import HealthCheck
 
 from app.auth.models import Role
-from tests.fuzz.conftest import FUZZ_EXAMPLES, FUZZ_SEED, FuzzTarget, fuzz_app
+from tests.fuzz.conftest import FUZZ_COVERAGE, FUZZ_EXAMPLES, FUZZ_SEED, FuzzTarget, fuzz_app
 
 APP = fuzz_app()
 schema = schemathesis.openapi.from_dict(APP.openapi())
 schema.app = APP
+schema.config.phases.coverage.enabled = FUZZ_COVERAGE
 
 FUZZ_SETTINGS = hypothesis.settings(
     max_examples=FUZZ_EXAMPLES,
