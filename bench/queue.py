@@ -26,6 +26,8 @@ from bench.servers import ROOT
 from bench.tasks import Noop
 
 TIMEOUT_SECONDS = 180
+# As the Procfile and docker-compose.yaml run it.
+WORKER_OPTIONS = ["--workers", "1", "--max-async-tasks", "10"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ async def _measure(tasks: int, queue_name: str) -> QueueResult:
 def _start_worker(queue_name: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "QUEUE_BROKER": "redis", "QUEUE_NAME": queue_name, "LOG_LEVEL": "WARNING"}
     return subprocess.Popen(
-        [sys.executable, "-m", "taskiq", "worker", "app.worker:broker", "bench.tasks", "--workers", "1"],
+        [sys.executable, "-m", "taskiq", "worker", "app.worker:broker", "bench.tasks", *WORKER_OPTIONS],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

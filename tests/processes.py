@@ -23,6 +23,8 @@ from app.core.runtime import current_resources
 from tests.conftest import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
+# As the Procfile runs it: concurrency within the database pool, so no task waits for a connection.
+WORKER_OPTIONS = ["--workers", "1", "--max-async-tasks", "10"]
 
 
 @dataclass
@@ -82,7 +84,7 @@ def spawn(command: list[str], env: dict[str, str]) -> Process:
 @contextmanager
 def worker(env: dict[str, str], *task_modules: str) -> Iterator[Process]:
     """`taskiq worker app.worker:broker` with one worker process, as `make run` starts it."""
-    command = [sys.executable, "-m", "taskiq", "worker", "app.worker:broker", *task_modules, "--workers", "1"]
+    command = [sys.executable, "-m", "taskiq", "worker", "app.worker:broker", *task_modules, *WORKER_OPTIONS]
     process = spawn(command, env)
     try:
         process.wait_for_line("worker startup")

@@ -7,6 +7,7 @@ available again after an exponential backoff (the relay republishes it), and aft
 attempt it is dead-lettered with an error log.
 """
 
+import asyncio
 import random
 from datetime import timedelta
 from typing import Any, cast
@@ -25,6 +26,11 @@ from app.core.resources import Resources
 
 _MAX_ERROR_LENGTH = 2000
 LOCK_NOT_AVAILABLE = "55P03"
+# A locked message row is usually held for milliseconds (the publisher marking it published, the
+# relay claiming it), or for a whole run by another delivery. The claim does not wait inside
+# PostgreSQL (a lock_timeout would cost a round trip per task); it tries again after these pauses,
+# about 5 s in all, and then leaves the message to the delivery running it.
+CLAIM_RETRY_PAUSES = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 1.0, 1.0, 1.0)
 
 # One statement claims the message and marks it done, in the task's own transaction: if the task
 # fails, the rollback undoes the mark; if it succeeds, the mark commits with the task's writes.
@@ -61,9 +67,9 @@ async def run_task(
 ) -> dict[str, Any]:
     with structlog.contextvars.bound_contextvars(task=task_class.__task_name__, outbox_id=outbox_id):
         try:
-            outcome = await _run(resources, task_class, outbox_id, data)
+            outcome = await _run_when_unlocked(resources, task_class, outbox_id, data)
         except Exception as error:
-            if isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            if _is_locked(error):
                 logger.info("task skipped", reason="running elsewhere")
                 TASKS.labels(task_class.__task_name__, "skipped").inc()
                 return {"status": "running elsewhere"}
@@ -82,6 +88,23 @@ async def run_task(
         else:
             logger.info("task skipped", reason=outcome["status"])
         return outcome
+
+
+def _is_locked(error: Exception) -> bool:
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+
+async def _run_when_unlocked(
+    resources: Resources, task_class: type[BaseTask], outbox_id: int | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    for pause in CLAIM_RETRY_PAUSES:
+        try:
+            return await _run(resources, task_class, outbox_id, data)
+        except DBAPIError as error:
+            if not _is_locked(error):
+                raise
+        await asyncio.sleep(pause)
+    return await _run(resources, task_class, outbox_id, data)
 
 
 async def _run(
