@@ -1,14 +1,17 @@
 """Queue logic with the in-memory broker: tasks run in this process, inside the test transaction."""
 
+import asyncio
 import io
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from freezegun import freeze_time
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
@@ -155,3 +158,35 @@ def test_periodic_tasks_carry_schedule_labels_for_the_scheduler(app_config: AppC
     create_widget = broker.find_task("example.create_widget")
     assert create_widget is not None
     assert "schedule" not in create_widget.labels
+
+
+async def test_a_briefly_locked_message_still_runs(app: FastAPI, engine: AsyncEngine) -> None:
+    """The publisher and the relay lock outbox rows for a moment (marking them published) while a
+    worker may already have the message: the worker must wait for them, not skip the message."""
+    committed: Resources = app.state.resources  # real transactions: the lock is held by another connection
+    name = f"locked-{uuid.uuid4().hex[:8]}"
+    async with engine.begin() as connection:
+        outbox_id = await connection.scalar(
+            insert(OutboxMessage)
+            .values(task_name=CreateWidget.__task_name__, payload={"name": name}, context={})
+            .returning(OutboxMessage.id)
+        )
+    try:
+        async with engine.connect() as locker:
+            await locker.execute(
+                select(OutboxMessage.id).where(OutboxMessage.id == outbox_id).with_for_update()
+            )
+            running = asyncio.create_task(run_task(committed, CreateWidget, outbox_id, {}))
+            await asyncio.sleep(0.3)
+            assert not running.done()
+            await locker.commit()
+        assert (await running)["status"] == "completed"
+        async with engine.connect() as connection:
+            created = await connection.scalar(
+                select(func.count()).select_from(Widget).where(Widget.name == name)
+            )
+        assert created == 1
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(delete(Widget).where(Widget.name == name))
+            await connection.execute(delete(OutboxMessage).where(OutboxMessage.id == outbox_id))
