@@ -169,20 +169,30 @@ async def test_same_order_everywhere_and_stored_before_broadcast(
     assert sorted(m["id"] for m in stored["items"]) == sorted(m["id"] for m in seen_first)
 
 
-async def test_rest_post_on_one_process_reaches_a_socket_on_the_other(
-    servers: tuple[str, str], prefix: str
-) -> None:
-    poster = await new_user(servers[0], f"{prefix}-poster")
-    listener = await new_user(servers[1], f"{prefix}-listener")
+async def post_across(
+    poster_base: str, listener_base: str, prefix: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A message posted over REST on one process, and the frame a socket on the other received:
+    (the posted message, the frame)."""
+    poster = await new_user(poster_base, f"{prefix}-poster")
+    listener = await new_user(listener_base, f"{prefix}-listener")
     room_id = await new_room(poster, f"{prefix}-cross", listener)
     async with connect(listener.ws_url(room_id), subprotocols=["bearer", listener.token]) as socket:  # type: ignore[list-item]
         await receive(socket, "ready")
-        async with httpx.AsyncClient(base_url=servers[0]) as client:
+        async with httpx.AsyncClient(base_url=poster_base) as client:
             posted = await client.post(
                 f"/api/v1/chat/rooms/{room_id}/messages", json={"body": "across"}, headers=poster.headers
             )
+        assert posted.status_code == 201, posted.text
         frame = await receive(socket, "message")
-    assert frame["message"] == posted.json()
+    return posted.json(), frame
+
+
+async def test_rest_post_on_one_process_reaches_a_socket_on_the_other(
+    servers: tuple[str, str], prefix: str
+) -> None:
+    posted, frame = await post_across(*servers, prefix)
+    assert frame["message"] == posted
 
 
 async def test_disconnect_releases_the_subscription(

@@ -14,14 +14,13 @@ import httpx
 import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from websockets.asyncio.client import connect
 
 from app.auth.config import get_auth_config
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
 from app.core.services import TaskContext
-from tests.chat.test_socket import new_room, new_user, receive
+from tests.chat.test_socket import post_across
 from tests.example import Widget
 from tests.example.tasks import CreateWidget
 from tests.processes import api, api_process, eventually, worker, worker_env
@@ -77,18 +76,9 @@ async def test_a_rate_limit_is_shared_exactly(cluster: tuple[str, str], run_id: 
 
 
 async def test_a_message_crosses_processes(cluster: tuple[str, str], run_id: str) -> None:
-    sender = await new_user(cluster[0], f"{run_id}-a")
-    listener = await new_user(cluster[1], f"{run_id}-b")
-    room_id = await new_room(sender, f"{run_id}-room", listener)
-    async with connect(listener.ws_url(room_id), subprotocols=["bearer", listener.token]) as socket:  # type: ignore[list-item]
-        await receive(socket, "ready")
-        async with httpx.AsyncClient(base_url=cluster[0]) as client:
-            posted = await client.post(
-                f"/api/v1/chat/rooms/{room_id}/messages", json={"body": "across"}, headers=sender.headers
-            )
-        assert posted.status_code == 201, posted.text
-        frame = await receive(socket, "message")
-    assert (frame["message"]["body"], frame["message"]["author_id"]) == ("across", sender.user_id)
+    posted, frame = await post_across(*cluster, run_id)
+    assert frame["message"] == posted
+    assert posted["body"] == "across"
 
 
 async def test_a_thousand_tasks_take_effect_once_each(
