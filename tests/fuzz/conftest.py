@@ -32,6 +32,7 @@ from app.main import create_app
 from tests.conftest import alembic_config
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+FUZZ_SEED_GIVEN = "FUZZ_SEED" in os.environ
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20261123"))
 # `make fuzz` also runs the coverage phase (boundary values of every parameter): two thirds of
 # the suite's fuzzing time, for the same checks.
