@@ -27,7 +27,7 @@ Email = Annotated[EmailStr, AfterValidator(_normalize_email)]
 # An address only looked up (restore, resend): any well-formed address gets the same answer, so
 # deliverability rules would only turn some lookups into errors.
 LookupEmail = Annotated[
-    str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(_normalize_email)
+    str, Field(max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"), AfterValidator(_normalize_email)
 ]
 # The pattern is the documented form; stored lower case.
 Username = Annotated[

@@ -3,6 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.api import NUL_FREE
 from app.core.db import FilterParam, ListParams, SortParam
 
 RoomField = Literal["id", "name", "owner_id", "created_at"]
@@ -12,7 +13,7 @@ MessageField = Literal["id", "author_id", "created_at"]
 class RoomCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NUL_FREE)
 
 
 class RoomResponse(BaseModel):

@@ -6,9 +6,11 @@ from app.core.api.list_params import ListParamsBuilder
 from app.core.api.openapi import install_problem_openapi
 from app.core.api.pagination import PaginatedResponse
 from app.core.api.problems import PROBLEM_CONTENT_TYPE, Problem, error_responses, problem_response
+from app.core.api.text import NUL_FREE
 
 __all__ = [
     "MAX_ID",
+    "NUL_FREE",
     "PROBLEM_CONTENT_TYPE",
     "ListParamsBuilder",
     "PaginatedResponse",
