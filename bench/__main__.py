@@ -2,8 +2,8 @@
 hello-world baseline measured in the same run.
 
 Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
-BENCH_LOG_LEVEL (WARNING), BENCH_ONLY (substring of scenario names to run, besides the baseline;
-"queue" or "login" for those benchmarks only), BENCH_TASKS (2000, for the queue benchmark).
+BENCH_LOG_LEVEL (WARNING), BENCH_ONLY (comma-separated substrings of scenario names to run, besides
+the baseline; "queue", "login" or "import" for those benchmarks only), BENCH_TASKS (2000, for the queue benchmark).
 """
 
 import json
@@ -65,6 +65,10 @@ def measure(scenarios: list[Scenario], login_load: bool) -> tuple[list[dict[str,
     return rows, login
 
 
+def selected(only: list[str], benchmark: str) -> bool:
+    return only == [""] or benchmark in only
+
+
 def report(rows: list[dict[str, object]]) -> str:
     baseline = next(float(str(row["rps"])) for row in rows if row["scenario"] == BASELINE.name)
     lines = [
@@ -80,11 +84,11 @@ def report(rows: list[dict[str, object]]) -> str:
 
 
 def main() -> None:
-    only = setting("ONLY", "")
-    scenarios = [s for s in SCENARIOS if s is BASELINE or only.lower() in s.name.lower()]
+    only = [part.strip().lower() for part in setting("ONLY", "").split(",")]
+    scenarios = [s for s in SCENARIOS if s is BASELINE or any(part in s.name.lower() for part in only)]
     fixtures.create_users()
     try:
-        rows, login = measure(scenarios, login_load=not only or "login" in only.lower())
+        rows, login = measure(scenarios, login_load=selected(only, "login"))
     finally:
         fixtures.remove_users()
     print(f"{platform.node()} | {os.cpu_count()} cores | Python {platform.python_version()}")
@@ -101,11 +105,11 @@ def main() -> None:
             f"{login.logins_per_second_with_gets:.1f} logins/s meanwhile)"
         )
         rows.append({"scenario": "login", **vars(login)})
-    if not only or "import" in only.lower():
+    if selected(only, "import"):
         seconds, reference = import_seconds("app.main"), import_seconds("fastapi")
         print(f"import app.main: {seconds:.2f} s; import fastapi alone: {reference:.2f} s (best of 5 each)")
         rows.append({"scenario": "import app.main", "seconds": seconds, "fastapi_seconds": reference})
-    if not only or "queue" in only.lower():
+    if selected(only, "queue"):
         queue = measure_queue(int(setting("TASKS", "2000")))
         print(
             f"queue: {queue.tasks} no-op tasks through the outbox, one worker process: "

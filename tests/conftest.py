@@ -37,7 +37,7 @@ from alembic import command  # noqa: E402
 from app.core.config import AppConfig, get_app_config  # noqa: E402
 from app.core.db import create_engine  # noqa: E402
 from app.core.db.admin import ensure_database  # noqa: E402
-from app.core.deps import get_session_factory  # noqa: E402
+from app.core.deps import get_session_factory, get_unit_of_work  # noqa: E402
 from app.core.log import configure_logging  # noqa: E402
 from app.core.mail import MemoryBackend  # noqa: E402
 from app.core.resources import Resources, create_redis  # noqa: E402
@@ -46,6 +46,7 @@ from app.main import create_app  # noqa: E402
 from tests import example  # noqa: E402
 from tests.factories import bind_factories  # noqa: E402
 from tests.logs import capture_logs  # noqa: E402
+from tests.overrides import units_of_work_from  # noqa: E402
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -151,10 +152,12 @@ def resources(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -
     broker runs in this process, all see (and roll back) the same data."""
     bound = dataclasses.replace(app.state.resources, session_factory=session_factory)
     app.dependency_overrides[get_session_factory] = lambda: session_factory
+    app.dependency_overrides[get_unit_of_work] = units_of_work_from(session_factory)
     push_runtime(bound)
     yield bound
     pop_runtime(bound)
     app.dependency_overrides.pop(get_session_factory, None)
+    app.dependency_overrides.pop(get_unit_of_work, None)
     mail_backend = bound.mail_backend
     if isinstance(mail_backend, MemoryBackend):
         mail_backend.sent.clear()

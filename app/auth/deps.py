@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.requests import HTTPConnection
 
 from app.auth.config import get_auth_config
 from app.auth.exceptions import InactiveUser, NotAuthenticated
@@ -18,14 +19,14 @@ from app.auth.services.recovery import RecoveryService
 from app.auth.services.security import get_access_tokens
 from app.auth.services.sessions import SessionService
 from app.auth.services.users import UserService
-from app.core.deps import CacheService, DBSession, ResourcesDep, UoW
+from app.core.deps import CacheService, DBSession, UoW, resources_of
 from app.core.services import TaskContext
 
 
-async def get_auth_context(unit_of_work: UoW, resources: ResourcesDep) -> AuthContext:
+async def get_auth_context(unit_of_work: UoW, connection: HTTPConnection) -> AuthContext:
     # Built from the platform's services directly rather than one dependency each: authenticated
     # routes resolve this on every request, and each dependency node costs FastAPI real time.
-    return AuthContext.of(TaskContext.build(resources, unit_of_work))
+    return AuthContext.of(TaskContext.build(resources_of(connection), unit_of_work))
 
 
 Context = Annotated[AuthContext, Depends(get_auth_context)]
@@ -61,13 +62,13 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=F
 async def get_current_user(
     request: Request,
     token: Annotated[str | None, Depends(oauth2_scheme)],
-    session: DBSession,
-    resources: ResourcesDep,
+    unit_of_work: UoW,
 ) -> Principal:
     if not token:
         raise NotAuthenticated()
     ttl = get_auth_config().CURRENT_USER_CACHE_TTL
-    principal = await resolve(token, get_access_tokens(), session, resources.cache, ttl)
+    cache = resources_of(request).cache
+    principal = await resolve(token, get_access_tokens(), unit_of_work.session, cache, ttl)
     # For rate limits keyed by user (ConfigurableRateLimiter(key="user")).
     request.state.user_id = principal.id
     return principal

@@ -33,9 +33,14 @@ from app.core.resources import Resources
 
 # Every provider is a coroutine: FastAPI runs plain `def` dependencies in a thread pool, a thread
 # hop each on every request.
-async def get_resources(connection: HTTPConnection) -> Resources:
+def resources_of(connection: HTTPConnection) -> Resources:
+    """The process's resources, set on every request's state by the lifespan."""
     resources: Resources = connection.state.resources
     return resources
+
+
+async def get_resources(connection: HTTPConnection) -> Resources:
+    return resources_of(connection)
 
 
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
@@ -49,10 +54,11 @@ async def get_session_factory(resources: ResourcesDep) -> async_sessionmaker[Asy
     return resources.session_factory
 
 
-async def get_unit_of_work(
-    session_factory: Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)],
-) -> AsyncIterator[UnitOfWork]:
-    async with UnitOfWork(session_factory) as unit_of_work:
+# Reads the resources itself rather than through get_session_factory: FastAPI walks every node of
+# a route's dependency tree on each request (cached nodes included), and this one is under nearly
+# every route, often twice.
+async def get_unit_of_work(connection: HTTPConnection) -> AsyncIterator[UnitOfWork]:
+    async with UnitOfWork(resources_of(connection).session_factory) as unit_of_work:
         yield unit_of_work
 
 
@@ -116,4 +122,5 @@ __all__ = [
     "listener",
     "logger",
     "queued",
+    "resources_of",
 ]

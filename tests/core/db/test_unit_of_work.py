@@ -10,9 +10,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.db import UnitOfWork, create_session_factory
-from app.core.deps import get_session_factory
+from app.core.deps import get_unit_of_work
 from tests.conftest import asgi_client
 from tests.example import Widget, routes
+from tests.overrides import units_of_work_from
 
 
 @pytest.fixture(autouse=True)
@@ -62,12 +63,12 @@ async def test_failing_hook_does_not_stop_the_others(db_session: AsyncSession) -
 @pytest.fixture
 async def real_transactions(app: FastAPI, engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
     """The app's own session factory, without the per-test outer transaction: commits are real."""
-    app.dependency_overrides[get_session_factory] = lambda: create_session_factory(engine)
+    app.dependency_overrides[get_unit_of_work] = units_of_work_from(create_session_factory(engine))
     try:
         async with asgi_client(app) as http:
             yield http
     finally:
-        app.dependency_overrides.pop(get_session_factory, None)
+        app.dependency_overrides.pop(get_unit_of_work, None)
         async with engine.begin() as connection:
             await connection.execute(delete(Widget).where(Widget.name == "twin"))
 
