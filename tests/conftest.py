@@ -150,7 +150,9 @@ async def app(app_config: AppConfig, engine: AsyncEngine) -> AsyncIterator[FastA
 def resources(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -> Iterator[Resources]:
     """The app's resources bound to the test transaction: requests, and the tasks the in-memory
     broker runs in this process, all see (and roll back) the same data."""
-    bound = dataclasses.replace(app.state.resources, session_factory=session_factory)
+    bound = dataclasses.replace(
+        app.state.resources, session_factory=session_factory, read_only_session_factory=session_factory
+    )
     app.dependency_overrides[get_session_factory] = lambda: session_factory
     app.dependency_overrides[get_unit_of_work] = units_of_work_from(session_factory)
     push_runtime(bound)

@@ -76,6 +76,10 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
     DATABASE_URL: str = "postgresql+psycopg://postgres@127.0.0.1:5432/kit"
     DATABASE_POOL_SIZE: int = Field(default=10, ge=1)
     DATABASE_MAX_OVERFLOW: int = Field(default=10, ge=0)
+    # Read-only units of work (requests with GET, HEAD or OPTIONS) have a pool of their own: a
+    # process opens up to the sum of both pools' connections.
+    DATABASE_READ_POOL_SIZE: int = Field(default=10, ge=1)
+    DATABASE_READ_MAX_OVERFLOW: int = Field(default=10, ge=0)
     DATABASE_POOL_TIMEOUT: float = Field(default=10.0, gt=0)
     DATABASE_POOL_RECYCLE: int = Field(default=1800, ge=-1)
     DATABASE_ECHO: bool = False

@@ -30,6 +30,8 @@ from app.core.queue.service import QueueServiceInterface
 from app.core.queue.task import queued
 from app.core.resources import Resources
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 # Every provider is a coroutine: FastAPI runs plain `def` dependencies in a thread pool, a thread
 # hop each on every request.
@@ -58,8 +60,19 @@ async def get_session_factory(resources: ResourcesDep) -> async_sessionmaker[Asy
 # a route's dependency tree on each request (cached nodes included), and this one is under nearly
 # every route, often twice.
 async def get_unit_of_work(connection: HTTPConnection) -> AsyncIterator[UnitOfWork]:
-    async with UnitOfWork(resources_of(connection).session_factory) as unit_of_work:
+    resources = resources_of(connection)
+    if is_safe(connection):
+        unit_of_work = UnitOfWork(resources.read_only_session_factory, read_only=True)
+    else:
+        unit_of_work = UnitOfWork(resources.session_factory)
+    async with unit_of_work:
         yield unit_of_work
+
+
+def is_safe(connection: HTTPConnection) -> bool:
+    """Safe HTTP methods change nothing (RFC 9110 9.2.1): their requests get read-only units of
+    work. A WebSocket has no method: its handlers may write."""
+    return connection.scope.get("method") in SAFE_METHODS
 
 
 # scope="function": the unit of work commits when the endpoint returns, before the response is
@@ -119,6 +132,7 @@ __all__ = [
     "UoW",
     "cached",
     "get_unit_of_work",
+    "is_safe",
     "listener",
     "logger",
     "queued",

@@ -46,6 +46,9 @@ class Resources:
     config: AppConfig
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    # Read-only units of work (safe HTTP methods): autocommit connections from a pool of their own.
+    read_engine: AsyncEngine
+    read_only_session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
     cache: RedisCacheService
     broker: "AsyncBroker"
@@ -57,6 +60,7 @@ class Resources:
         # Nothing connects here: pools connect lazily, so a process starts while a backing
         # service is still coming up, and readiness reports it.
         engine = create_engine(config)
+        read_engine = create_engine(config, read_only=True)
         redis = create_redis(config)
         from app.core.queue.broker import create_broker  # noqa: PLC0415 - see the TYPE_CHECKING import
 
@@ -65,6 +69,8 @@ class Resources:
             config=config,
             engine=engine,
             session_factory=create_session_factory(engine),
+            read_engine=read_engine,
+            read_only_session_factory=create_session_factory(read_engine),
             redis=redis,
             cache=create_cache(config, redis),
             broker=broker,
@@ -91,3 +97,4 @@ class Resources:
                 logger.warning("broker shutdown failed", error=repr(error))
         await self.redis.aclose()
         await self.engine.dispose()
+        await self.read_engine.dispose()

@@ -34,7 +34,8 @@ async def test_requests_are_counted_by_route_template(client: httpx.AsyncClient)
     assert grew("/api/v1/widgets/{widget_id}", "404") == 1
     assert grew("unmatched", "404") == 1
     assert not any("such" in name[1].__repr__() for name in after)  # raw paths never become labels
-    assert ("db_pool_connections", (("state", "checked_out"),)) in after
+    assert ("db_pool_connections", (("pool", "write"), ("state", "checked_out"))) in after
+    assert ("db_pool_connections", (("pool", "read"), ("state", "checked_out"))) in after
 
 
 async def test_task_outcomes_are_counted(client: httpx.AsyncClient) -> None:

@@ -86,6 +86,12 @@ async def shared_unit_of_work(session: DBSession, uow: UoW) -> dict[str, bool]:
     return {"shared": session is uow.session}
 
 
+@router.get("/uow/sneaky-write", summary="A handler that writes under a safe method (a bug)")
+async def sneaky_write(session: DBSession) -> dict[str, bool]:
+    session.add(Widget(name="sneaky"))
+    return {"written": True}
+
+
 @router.post("/secret", summary="Validate a form with a secret", status_code=204)
 async def secret(form: SecretForm) -> None:
     del form

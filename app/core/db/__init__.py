@@ -12,7 +12,7 @@ from app.core.db.params import (
 )
 from app.core.db.repository import BaseRepository
 from app.core.db.soft_delete import INCLUDE_DELETED, SoftDeleteMixin
-from app.core.db.unit_of_work import AfterCommitHook, UnitOfWork
+from app.core.db.unit_of_work import AfterCommitHook, ReadOnlyUnitOfWorkError, UnitOfWork
 
 __all__ = [
     "INCLUDE_DELETED",
@@ -26,6 +26,7 @@ __all__ = [
     "FilterParam",
     "ListParams",
     "PaginatedResult",
+    "ReadOnlyUnitOfWorkError",
     "SoftDeleteMixin",
     "SortParam",
     "UnitOfWork",

@@ -6,15 +6,20 @@ from app.core.config import AppConfig
 from app.core.db.liveness import install_liveness_check
 
 
-def create_engine(config: AppConfig) -> AsyncEngine:
+def create_engine(config: AppConfig, *, read_only: bool = False) -> AsyncEngine:
+    """The engine of units of work, or with `read_only=True` the engine of read-only ones: its own
+    pool of autocommit connections, so a read sends its SELECTs alone, without BEGIN and COMMIT
+    (one round trip instead of three for a one-row read). A pool of its own rather than switching
+    pooled connections to autocommit per checkout, which costs back most of what it saves."""
     engine = create_async_engine(
         config.DATABASE_URL,
-        pool_size=config.DATABASE_POOL_SIZE,
-        max_overflow=config.DATABASE_MAX_OVERFLOW,
+        pool_size=config.DATABASE_READ_POOL_SIZE if read_only else config.DATABASE_POOL_SIZE,
+        max_overflow=config.DATABASE_READ_MAX_OVERFLOW if read_only else config.DATABASE_MAX_OVERFLOW,
         pool_timeout=config.DATABASE_POOL_TIMEOUT,
         pool_recycle=config.DATABASE_POOL_RECYCLE,
         echo=config.DATABASE_ECHO,
         connect_args={"application_name": config.DATABASE_APPLICATION_NAME},
+        isolation_level="AUTOCOMMIT" if read_only else None,
     )
     # Turns a connection killed under us (restart, failover, idle timeout) into a transparent
     # reconnect instead of an error on the next request, without pre-ping's round trip.

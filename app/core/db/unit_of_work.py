@@ -4,6 +4,11 @@ Services flush, never commit. The boundary that opened the unit of work (a reque
 a CLI command) commits on success and rolls back on error. Side effects requested meanwhile
 (events, tasks, mail) are registered with `after_commit` and run only once the data they talk
 about is durable; a rollback drops them.
+
+A read-only unit of work (what requests with a safe method get: GET, HEAD, OPTIONS) runs on
+autocommit connections: no BEGIN, no COMMIT, each statement on its own snapshot. It refuses
+writes and side effects, so a handler that would change something under a safe method fails
+loudly instead of committing statement by statement.
 """
 
 from collections.abc import Awaitable, Callable
@@ -11,18 +16,38 @@ from types import TracebackType
 from typing import Self
 
 import structlog
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 AfterCommitHook = Callable[[], Awaitable[None]]
 
 _log = structlog.get_logger(__name__)
+_READ_ONLY = "read_only_unit_of_work"
+
+
+class ReadOnlyUnitOfWorkError(RuntimeError):
+    """A write or a side effect inside a read-only unit of work: a bug in the handler, not bad input."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_write_statements(state: ORMExecuteState) -> None:
+    if state.session.info.get(_READ_ONLY) and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadOnlyUnitOfWorkError("INSERT, UPDATE or DELETE in a read-only unit of work")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flushes(session: Session, _: UOWTransaction, __: object) -> None:
+    if session.info.get(_READ_ONLY):
+        raise ReadOnlyUnitOfWorkError("changed objects flushed in a read-only unit of work")
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, read_only: bool = False) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._after_commit: list[AfterCommitHook] = []
+        self.read_only = read_only
 
     @property
     def session_factory(self) -> async_sessionmaker[AsyncSession]:
@@ -37,9 +62,12 @@ class UnitOfWork:
 
     def after_commit(self, hook: AfterCommitHook) -> None:
         """Run `hook` after the next successful commit; it is dropped on rollback."""
+        if self.read_only:
+            raise ReadOnlyUnitOfWorkError("side effect requested in a read-only unit of work")
         self._after_commit.append(hook)
 
     async def commit(self) -> None:
+        # A read-only session commits too: its flush is where a changed object is refused.
         await self.session.commit()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
@@ -56,6 +84,8 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
+        if self.read_only:
+            self._session.info[_READ_ONLY] = True
         return self
 
     async def __aexit__(

@@ -18,6 +18,11 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
     registry=registry,
 )
-DB_POOL = Gauge("db_pool_connections", "Database pool connections by state.", ["state"], registry=registry)
+DB_POOL = Gauge(
+    "db_pool_connections",
+    "Database pool connections by pool (write, read) and state.",
+    ["pool", "state"],
+    registry=registry,
+)
 QUEUE_DEPTH = Gauge("queue_messages", "Task queue messages by state.", ["state"], registry=registry)
 TASKS = Counter("tasks_total", "Task runs by task name and outcome.", ["task", "outcome"], registry=registry)

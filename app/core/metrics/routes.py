@@ -15,13 +15,14 @@ router = APIRouter(tags=["health"])
 
 
 async def _refresh(resources: Resources) -> None:
-    pool = resources.engine.pool
-    for state, value in (
-        ("checked_out", getattr(pool, "checkedout", lambda: 0)()),
-        ("idle", getattr(pool, "checkedin", lambda: 0)()),
-        ("overflow", max(0, getattr(pool, "overflow", lambda: 0)())),
-    ):
-        DB_POOL.labels(state).set(value)
+    for name, engine in (("write", resources.engine), ("read", resources.read_engine)):
+        pool = engine.pool
+        for state, value in (
+            ("checked_out", getattr(pool, "checkedout", lambda: 0)()),
+            ("idle", getattr(pool, "checkedin", lambda: 0)()),
+            ("overflow", max(0, getattr(pool, "overflow", lambda: 0)())),
+        ):
+            DB_POOL.labels(name, state).set(value)
     config = resources.config
     if config.QUEUE_BROKER != "redis":
         return

@@ -2,14 +2,16 @@
 only after a successful commit."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
-from app.core.db import UnitOfWork, create_session_factory
+from app.core.db import ReadOnlyUnitOfWorkError, UnitOfWork, create_session_factory
 from app.core.deps import get_unit_of_work
 from tests.conftest import asgi_client
 from tests.example import Widget, routes
@@ -82,3 +84,45 @@ async def test_failed_commit_is_an_error_response_not_a_200(
     assert response.headers["content-type"] == "application/problem+json"
     async with engine.connect() as connection:
         assert (await connection.scalars(select(Widget.id).where(Widget.name == "twin"))).all() == []
+
+
+async def test_safe_methods_read_through_autocommit_connections(app: FastAPI) -> None:
+    """The app's own dependency (tests replace it): GET and HEAD units of work are read-only and
+    their connections send no BEGIN; others get transactions."""
+    open_unit_of_work = asynccontextmanager(get_unit_of_work)
+    for method, read_only in (("GET", True), ("HEAD", True), ("POST", False), ("DELETE", False)):
+        scope = {"type": "http", "method": method, "state": {"resources": app.state.resources}}
+        async with open_unit_of_work(HTTPConnection(scope)) as unit_of_work:
+            assert unit_of_work.read_only is read_only
+            connection = await (await unit_of_work.session.connection()).get_raw_connection()
+            assert connection.driver_connection.autocommit is read_only, method
+    websocket = {"type": "websocket", "state": {"resources": app.state.resources}}
+    async with open_unit_of_work(HTTPConnection(websocket)) as unit_of_work:
+        assert not unit_of_work.read_only
+
+
+async def test_a_read_only_unit_of_work_refuses_writes(db_session: AsyncSession) -> None:
+    factory = async_sessionmaker(bind=db_session.bind, join_transaction_mode="create_savepoint")
+    with pytest.raises(ReadOnlyUnitOfWorkError):
+        async with UnitOfWork(factory, read_only=True) as unit_of_work:
+            unit_of_work.session.add(Widget(name="flushed"))
+    with pytest.raises(ReadOnlyUnitOfWorkError):
+        async with UnitOfWork(factory, read_only=True) as unit_of_work:
+            await unit_of_work.session.execute(insert(Widget).values(name="inserted"))
+    async with UnitOfWork(factory, read_only=True) as unit_of_work:
+        with pytest.raises(ReadOnlyUnitOfWorkError):
+            unit_of_work.after_commit(_nothing)
+        assert await unit_of_work.session.scalar(select(Widget.id).where(Widget.name == "flushed")) is None
+    assert await db_session.scalar(select(Widget.id).where(Widget.name.in_(["flushed", "inserted"]))) is None
+
+
+async def test_a_get_that_writes_fails_and_stores_nothing(
+    client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    response = await client.get("/api/v1/widgets/uow/sneaky-write")
+    assert response.status_code == 500
+    assert await db_session.scalar(select(Widget.id).where(Widget.name == "sneaky")) is None
+
+
+async def _nothing() -> None:
+    return None
