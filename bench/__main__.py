@@ -3,7 +3,8 @@ hello-world baseline measured in the same run.
 
 Settings (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_THREADS (2),
 BENCH_LOG_LEVEL (WARNING), BENCH_ONLY (comma-separated substrings of scenario names to run, besides
-the baseline; "queue", "login" or "import" for those benchmarks only), BENCH_TASKS (2000, for the queue benchmark).
+the baseline; "queue", "login" or "import" for those benchmarks only), BENCH_TASKS (2000, for the
+queue benchmark).
 """
 
 import json
