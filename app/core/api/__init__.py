@@ -6,6 +6,7 @@ from app.core.api.list_params import ListParamsBuilder
 from app.core.api.openapi import install_problem_openapi
 from app.core.api.pagination import PaginatedResponse
 from app.core.api.problems import PROBLEM_CONTENT_TYPE, Problem, error_responses, problem_response
+from app.core.api.responses import ModelResponse
 from app.core.api.text import NUL_FREE
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "NUL_FREE",
     "PROBLEM_CONTENT_TYPE",
     "ListParamsBuilder",
+    "ModelResponse",
     "PaginatedResponse",
     "Problem",
     "ResourceId",

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from app.auth.deps import ActiveUser, UserServiceDep
 from app.auth.policies.users import can_see_private_fields
 from app.auth.schemas.user import UserDetail, UserFilterParam, UserListParams, UserPublic, UserSortParam
-from app.core.api import ListParamsBuilder, PaginatedResponse, ResourceId, error_responses
+from app.core.api import ListParamsBuilder, ModelResponse, PaginatedResponse, ResourceId, error_responses
 
 router = APIRouter(prefix="/users", tags=["users"])
 list_params = ListParamsBuilder(UserListParams, UserSortParam, UserFilterParam)
@@ -21,13 +21,12 @@ list_params = ListParamsBuilder(UserListParams, UserSortParam, UserFilterParam)
 )
 async def list_users(
     params: Annotated[UserListParams, Depends(list_params)], viewer: ActiveUser, users: UserServiceDep
-) -> PaginatedResponse[UserDetail] | PaginatedResponse[UserPublic]:
+) -> ModelResponse:
     """`sort`, `filters`, `page`, `per_page` as everywhere; ordinary users may sort and filter on
     id, username and created_at only, and see active accounts' public fields."""
     page = await users.list(params, viewer)
-    if viewer.is_admin:
-        return PaginatedResponse[UserDetail].from_result(page)
-    return PaginatedResponse[UserPublic].from_result(page)
+    view = PaginatedResponse[UserDetail] if viewer.is_admin else PaginatedResponse[UserPublic]
+    return ModelResponse(view.from_result(page))
 
 
 @router.get(
@@ -36,8 +35,7 @@ async def list_users(
     response_model=UserDetail | UserPublic,
     responses=error_responses(401, 403, 404, 422),
 )
-async def get_user(user_id: ResourceId, viewer: ActiveUser, users: UserServiceDep) -> UserDetail | UserPublic:
+async def get_user(user_id: ResourceId, viewer: ActiveUser, users: UserServiceDep) -> ModelResponse:
     user = await users.get(user_id, viewer)
-    if can_see_private_fields(viewer, user.id):
-        return UserDetail.model_validate(user, from_attributes=True)
-    return UserPublic.model_validate(user, from_attributes=True)
+    view = UserDetail if can_see_private_fields(viewer, user.id) else UserPublic
+    return ModelResponse(view.model_validate(user, from_attributes=True))
