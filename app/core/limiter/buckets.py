@@ -16,6 +16,16 @@ from redis.asyncio import Redis
 
 MAX_CACHED_BUCKETS = 4096
 
+# pyrate-limiter's script counts a window's entries up to the caller's own timestamp (ZCOUNT from
+# the window's start to `now`). Each API process stamps a request when it arrives, and under load
+# the requests reach Redis in another order: an entry already admitted with a later stamp was not
+# counted, and one request too many got through (seen with two API processes and 20 concurrent
+# logins: 6 of a limit of 5). Every entry from the window's start on counts here.
+_COUNT_TO_NOW = "redis.call('ZCOUNT', bucket, window_start, now)"
+if _COUNT_TO_NOW not in LuaScript.PUT_ITEM:
+    raise RuntimeError("pyrate-limiter's PUT_ITEM script changed: review RedisBucketPerKey's copy of it")
+PUT_ITEM = LuaScript.PUT_ITEM.replace(_COUNT_TO_NOW, "redis.call('ZCOUNT', bucket, window_start, '+inf')")
+
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
@@ -37,7 +47,7 @@ class RedisBucketPerKey(BucketFactory):
             self._buckets.move_to_end(item.name)
             return entry[0]
         if self._script_hash is None:
-            self._script_hash = str(await self._redis.script_load(LuaScript.PUT_ITEM))
+            self._script_hash = str(await self._redis.script_load(PUT_ITEM))
         bucket = RedisBucket([self._rate], self._redis, item.name, self._script_hash)
         self._buckets[item.name] = (bucket, 0)
         if len(self._buckets) > MAX_CACHED_BUCKETS:
