@@ -33,14 +33,14 @@ from app.core.resources import Resources
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-# Every provider is a coroutine: FastAPI runs plain `def` dependencies in a thread pool, a thread
-# hop each on every request.
 def resources_of(connection: HTTPConnection) -> Resources:
     """The process's resources, set on every request's state by the lifespan."""
     resources: Resources = connection.state.resources
     return resources
 
 
+# Every provider is a coroutine: FastAPI runs plain `def` dependencies in a thread pool, a thread
+# hop each on every request.
 async def get_resources(connection: HTTPConnection) -> Resources:
     return resources_of(connection)
 
