@@ -1,0 +1,83 @@
+"""The checkout's liveness check: a socket poll on every checkout, a real ping only after the
+connection sat idle for DATABASE_PING_AFTER seconds (see app/core/db/liveness.py). The socket
+branch is exercised by tests/faults/test_database.py; these cover the ping branch."""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.config import AppConfig
+from app.core.db import create_engine
+
+BACKEND_PID = text("SELECT pg_backend_pid()")
+
+
+@pytest.fixture
+async def engine_pinging_after(app_config: AppConfig) -> AsyncIterator[Callable[[float], AsyncEngine]]:
+    engines: list[AsyncEngine] = []
+
+    def build(ping_after: float) -> AsyncEngine:
+        engine = create_engine(app_config.model_copy(update={"DATABASE_PING_AFTER": ping_after}))
+        engines.append(engine)
+        return engine
+
+    yield build
+    for engine in engines:
+        await engine.dispose()
+
+
+def record_pings(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, answer: bool | None = None
+) -> list[bool]:
+    """The dialect's ping, counted; with `answer`, the ping reports that instead of asking the server
+    (False: a peer that stopped answering without closing the socket, a silent partition)."""
+    dialect = engine.sync_engine.dialect
+    real_ping = dialect._do_ping_w_event
+    results: list[bool] = []
+
+    def ping(dbapi_connection: Any) -> bool:
+        result = bool(real_ping(dbapi_connection)) if answer is None else answer
+        results.append(result)
+        return result
+
+    monkeypatch.setattr(dialect, "_do_ping_w_event", ping)
+    return results
+
+
+async def backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(BACKEND_PID))
+
+
+async def test_a_recently_used_connection_is_not_pinged(
+    engine_pinging_after: Callable[[float], AsyncEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_pinging_after(60.0)
+    pings = record_pings(engine, monkeypatch)
+    first = await backend_pid(engine)
+    assert await backend_pid(engine) == first
+    assert pings == []
+
+
+async def test_an_idle_connection_is_pinged_and_kept_when_it_answers(
+    engine_pinging_after: Callable[[float], AsyncEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_pinging_after(0.0)
+    pings = record_pings(engine, monkeypatch)
+    first = await backend_pid(engine)
+    assert await backend_pid(engine) == first
+    assert pings == [True]
+
+
+async def test_an_idle_connection_that_does_not_answer_is_replaced(
+    engine_pinging_after: Callable[[float], AsyncEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = engine_pinging_after(0.0)
+    first = await backend_pid(engine)
+    pings = record_pings(engine, monkeypatch, answer=False)
+    # The pool discards the silent connection and opens a new one (brand new: not pinged).
+    assert await backend_pid(engine) != first
+    assert pings == [False]
