@@ -114,9 +114,10 @@ async def _run(
 
     async with UnitOfWork(resources.session_factory) as unit_of_work:
         if outbox_id is not None:
-            claimed = await unit_of_work.session.execute(
-                _CLAIM_AND_COMPLETE, {"outbox_id": outbox_id, "now": utcnow()}
-            )
+            # On the session's connection (its transaction) rather than through the session:
+            # a Core statement gains nothing from the ORM's execution path but its cost.
+            connection = await unit_of_work.session.connection()
+            claimed = await connection.execute(_CLAIM_AND_COMPLETE, {"outbox_id": outbox_id, "now": utcnow()})
             message = claimed.one_or_none()
             if message is None:
                 # Completed, dead-lettered or unknown. (A delivery running it right now holds the
