@@ -52,24 +52,22 @@ async def backend_pid(engine: AsyncEngine) -> int:
         return int(await connection.scalar(BACKEND_PID))
 
 
-async def test_a_recently_used_connection_is_not_pinged(
-    engine_pinging_after: Callable[[float], AsyncEngine], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("ping_after", "expected_pings"),
+    [(60.0, []), (0.0, [True])],
+    ids=["recently used: not pinged", "idle: pinged, kept as it answers"],
+)
+async def test_a_connection_that_answers_is_kept(
+    engine_pinging_after: Callable[[float], AsyncEngine],
+    monkeypatch: pytest.MonkeyPatch,
+    ping_after: float,
+    expected_pings: list[bool],
 ) -> None:
-    engine = engine_pinging_after(60.0)
+    engine = engine_pinging_after(ping_after)
     pings = record_pings(engine, monkeypatch)
     first = await backend_pid(engine)
     assert await backend_pid(engine) == first
-    assert pings == []
-
-
-async def test_an_idle_connection_is_pinged_and_kept_when_it_answers(
-    engine_pinging_after: Callable[[float], AsyncEngine], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    engine = engine_pinging_after(0.0)
-    pings = record_pings(engine, monkeypatch)
-    first = await backend_pid(engine)
-    assert await backend_pid(engine) == first
-    assert pings == [True]
+    assert pings == expected_pings
 
 
 async def test_an_idle_connection_that_does_not_answer_is_replaced(
