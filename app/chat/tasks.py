@@ -9,7 +9,7 @@ from app.auth import auth_gateway
 from app.chat.config import get_chat_config
 from app.chat.emails.templates import ExportReady
 from app.chat.models import ExportJob, Room
-from app.chat.services.export import count_messages, csv_lines
+from app.chat.services.export import count_messages, csv_chunks
 from app.chat.services.storage import LocalFileStorage
 from app.core.clock import utcnow
 from app.core.mail import EmailData
@@ -42,10 +42,11 @@ class BuildExport(BaseTask):
         async def chunks() -> AsyncIterator[bytes]:
             nonlocal rows
             async with factory() as reader:
-                async for line in csv_lines(reader, room.id, config.EXPORT_BATCH):
-                    yield line.encode()
-                    rows += 1
-                    if rows % PROGRESS_EVERY == 0 and total:
+                async for chunk in csv_chunks(reader, room.id, config.EXPORT_BATCH):
+                    yield chunk.text.encode()
+                    before, rows = rows, rows + chunk.messages
+                    # Once per PROGRESS_EVERY messages written, whatever the batch size.
+                    if total and rows // PROGRESS_EVERY > before // PROGRESS_EVERY:
                         await _report(factory, job_id, progress=min(99, rows * 100 // total))
 
         storage = LocalFileStorage(config.STORAGE_DIR)
@@ -56,9 +57,7 @@ class BuildExport(BaseTask):
         if requester is not None:
             link = f"{context.config.FRONTEND_URL.rstrip('/')}/chat/exports/{job.id}"
             await context.mail.queue(
-                ExportReady(
-                    username=requester.username, room_name=room.name, link=link, rows=max(rows - 1, 0)
-                ),
+                ExportReady(username=requester.username, room_name=room.name, link=link, rows=rows),
                 EmailData(subject=f"Export of {room.name} is ready", recipient=requester.email),
             )
-        return {"rows": max(rows - 1, 0)}
+        return {"rows": rows}

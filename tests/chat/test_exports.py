@@ -6,10 +6,13 @@ import tracemalloc
 from collections.abc import Awaitable, Callable
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.chat.services.export import csv_lines
+from app.chat import tasks
+from app.chat.config import ChatConfig
+from app.chat.services.export import csv_chunks
 from app.core.mail import MemoryBackend
 from tests.users import API, Signed
 
@@ -48,22 +51,37 @@ async def test_csv_export_streams_through_the_api(
     assert rows[1][4] == 'message number 1, with "quotes"'
 
 
+async def test_chunks_hold_whole_records_and_count_them(
+    client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession
+) -> None:
+    owner = await sign_in()
+    room_id = await make_room(client, owner)
+    await bulk_messages(db_session, room_id, owner.user.id, 25)
+    chunks = [chunk async for chunk in csv_chunks(db_session, room_id, batch=10)]
+    # Each chunk parses on its own: the header, then fetches of 10, 10 and 5 messages.
+    parsed = [list(csv.reader(io.StringIO(chunk.text))) for chunk in chunks]
+    assert [len(records) for records in parsed] == [chunk.messages or 1 for chunk in chunks] == [1, 10, 10, 5]
+    assert [record[4] for records in parsed[1:] for record in records] == [
+        f'message number {n}, with "quotes"' for n in range(1, 26)
+    ]
+
+
 async def test_100k_messages_stream_with_bounded_memory(
     client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession
 ) -> None:
     owner = await sign_in()
     room_id = await make_room(client, owner)
     await bulk_messages(db_session, room_id, owner.user.id, 100_000)
-    rows, size = 0, 0
+    messages, size = 0, 0
     tracemalloc.start()
     try:
-        async for line in csv_lines(db_session, room_id, batch=1000):
-            rows += 1
-            size += len(line)
+        async for chunk in csv_chunks(db_session, room_id, batch=1000):
+            messages += chunk.messages
+            size += len(chunk.text)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert rows == 100_001
+    assert messages == 100_000
     # The CSV is several megabytes; what is held at once is a batch of rows.
     assert size > 5_000_000
     assert peak < size / 5, (peak, size)
@@ -88,3 +106,26 @@ async def test_export_job_reports_progress_and_emails_a_link(
     [email] = [m for m in outbox_mail.sent if m["To"] == owner.user.email]
     assert "2500 messages" in email.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert f"https://app.example/chat/exports/{job_id}" in email.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+async def test_export_progress_is_reported_per_thousand_messages_whatever_the_batch(
+    client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = await sign_in()
+    room_id = await make_room(client, owner)
+    await bulk_messages(db_session, room_id, owner.user.id, 2500)
+    monkeypatch.setattr(tasks, "get_chat_config", lambda: ChatConfig(EXPORT_BATCH=300))
+    reported: list[object] = []
+    report = tasks._report
+
+    async def recording(*args: object, **values: object) -> None:
+        reported.append(values["progress"])
+        await report(*args, **values)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tasks, "_report", recording)
+    accepted = await client.post(f"{ROOMS}/{room_id}/exports", headers=owner.headers)
+    assert accepted.status_code == 202
+    # Fetches of 300: the 1,000th message is in the 4th (1,200 written), the 2,000th in the 7th.
+    assert reported == [0, 1200 * 100 // 2500, 2100 * 100 // 2500]
+    job = (await client.get(f"{API}/chat/exports/{accepted.json()['id']}", headers=owner.headers)).json()
+    assert (job["status"], job["progress"]) == ("done", 100)

@@ -12,7 +12,7 @@ from app.chat.config import get_chat_config
 from app.chat.deps import ExportServiceDep, RoomServiceDep
 from app.chat.exceptions import NotFound
 from app.chat.schemas.export import ExportJobResponse
-from app.chat.services.export import csv_lines
+from app.chat.services.export import csv_chunks
 from app.chat.services.storage import LocalFileStorage
 from app.core.api import ResourceId, error_responses
 from app.core.config import get_app_config
@@ -47,8 +47,8 @@ async def export_csv(
     async def body() -> AsyncIterator[str]:
         # Its own session: the request's unit of work has ended when the body is streamed.
         async with factory() as session:
-            async for line in csv_lines(session, room_id, batch):
-                yield line
+            async for chunk in csv_chunks(session, room_id, batch):
+                yield chunk.text
 
     return _csv_download(body(), room_id)
 
