@@ -7,21 +7,23 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from alembic.config import Config as AlembicConfig
 
-from alembic import command
 from app.core.config import get_app_config
-from app.core.db.admin import ensure_database
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 cli = typer.Typer(help="Management commands of the API.", no_args_is_help=True, add_completion=False)
 
 
-def alembic_config(database_url: str | None = None) -> AlembicConfig:
-    config = AlembicConfig(str(ROOT / "alembic.ini"))
+def alembic_config(database_url: str | None = None) -> "AlembicConfig":
+    from alembic.config import Config  # noqa: PLC0415 - only the migration commands need alembic
+
+    config = Config(str(ROOT / "alembic.ini"))
     if database_url:
         config.attributes["database_url"] = database_url
     return config
@@ -30,6 +32,9 @@ def alembic_config(database_url: str | None = None) -> AlembicConfig:
 @cli.command()
 def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Create the database if it is missing, then apply migrations up to REVISION."""
+    from alembic import command  # noqa: PLC0415 - keeps other commands light
+    from app.core.db.admin import ensure_database  # noqa: PLC0415
+
     url = get_app_config().DATABASE_URL
     if ensure_database(url):
         typer.echo("created the database")
@@ -43,6 +48,8 @@ def makemigrations(
     rev_id: Annotated[str | None, typer.Option(help="Revision id (default: random).")] = None,
 ) -> None:
     """Autogenerate a migration from the difference between the models and the database."""
+    from alembic import command  # noqa: PLC0415 - keeps other commands light
+
     command.revision(alembic_config(), message=message, autogenerate=not empty, rev_id=rev_id)
 
 
