@@ -35,6 +35,16 @@ async def bulk_messages(session: AsyncSession, room_id: int, author_id: int, cou
     )
 
 
+async def room_with_messages(
+    client: httpx.AsyncClient, sign_in: SignIn, session: AsyncSession, count: int
+) -> tuple[Signed, int]:
+    """A new owner and their room holding `count` messages."""
+    owner = await sign_in()
+    room_id = await make_room(client, owner)
+    await bulk_messages(session, room_id, owner.user.id, count)
+    return owner, room_id
+
+
 async def test_csv_export_streams_through_the_api(
     client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession
 ) -> None:
@@ -54,9 +64,7 @@ async def test_csv_export_streams_through_the_api(
 async def test_chunks_hold_whole_records_and_count_them(
     client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession
 ) -> None:
-    owner = await sign_in()
-    room_id = await make_room(client, owner)
-    await bulk_messages(db_session, room_id, owner.user.id, 25)
+    _, room_id = await room_with_messages(client, sign_in, db_session, 25)
     chunks = [chunk async for chunk in csv_chunks(db_session, room_id, batch=10)]
     # Each chunk parses on its own: the header, then fetches of 10, 10 and 5 messages.
     parsed = [list(csv.reader(io.StringIO(chunk.text))) for chunk in chunks]
@@ -69,9 +77,7 @@ async def test_chunks_hold_whole_records_and_count_them(
 async def test_100k_messages_stream_with_bounded_memory(
     client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession
 ) -> None:
-    owner = await sign_in()
-    room_id = await make_room(client, owner)
-    await bulk_messages(db_session, room_id, owner.user.id, 100_000)
+    _, room_id = await room_with_messages(client, sign_in, db_session, 100_000)
     messages, size = 0, 0
     tracemalloc.start()
     try:
@@ -111,9 +117,7 @@ async def test_export_job_reports_progress_and_emails_a_link(
 async def test_export_progress_is_reported_per_thousand_messages_whatever_the_batch(
     client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    owner = await sign_in()
-    room_id = await make_room(client, owner)
-    await bulk_messages(db_session, room_id, owner.user.id, 2500)
+    owner, room_id = await room_with_messages(client, sign_in, db_session, 2500)
     monkeypatch.setattr(tasks, "get_chat_config", lambda: ChatConfig(EXPORT_BATCH=300))
     reported: list[object] = []
     report = tasks._report
