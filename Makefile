@@ -13,7 +13,9 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-export PYTHONDONTWRITEBYTECODE := 1
+# The tests start dozens of Python processes (workers, API servers, the CLI): compiled bytecode
+# lets each one skip compiling app/ again (__pycache__ is ignored by git).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help install lock lint format test fuzz faults scale-test migrate run bench browser clean
 
