@@ -83,7 +83,7 @@ def test_new_module_is_ready_to_use(tmp_path: Path, app_config: AppConfig) -> No
             "app/modules.py",
             "alembic",
         ],
-        [python, "-m", "mypy", f"app/{NAME}"],
+        [python, "-m", "mypy", f"app/{NAME}", f"tests/{NAME}"],
         [str(Path(python).parent / "lint-imports")],
     ]
     try:

@@ -1,7 +1,7 @@
 """AuthConfig defaults that depend on the environment."""
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from app.auth.config import AuthConfig
 from app.core.config import AppConfig, Environment, get_app_config
@@ -12,7 +12,7 @@ STRONG = "s" * 48
 
 @pytest.fixture
 def production(monkeypatch: pytest.MonkeyPatch) -> None:
-    config = AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=STRONG)
+    config = AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=SecretStr(STRONG))
     monkeypatch.setattr("app.auth.config.get_app_config", lambda: config)
 
 
@@ -25,8 +25,8 @@ def test_registration_is_closed_by_default_in_production() -> None:
 @pytest.mark.usefixtures("production")
 def test_short_jwt_secret_is_refused_outside_development() -> None:
     with pytest.raises(ValidationError, match="at least 32 bytes"):
-        AuthConfig(JWT_SECRET="too-short")
-    assert AuthConfig(JWT_SECRET="j" * 32).jwt_secret == "j" * 32
+        AuthConfig(JWT_SECRET=SecretStr("too-short"))
+    assert AuthConfig(JWT_SECRET=SecretStr("j" * 32)).jwt_secret == "j" * 32
 
 
 def test_registration_is_open_by_default_in_development_and_tests() -> None:

@@ -3,7 +3,7 @@ separately started worker runs the listener, which queues the verification email
 to a real SMTP server."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -55,5 +55,5 @@ async def test_registration_email_arrives_through_the_worker(
     assert "https://app.example/verify-email?token=" in text
 
 
-async def _arrived(messages: list[object]) -> bool:
+async def _arrived(messages: Sequence[object]) -> bool:
     return bool(messages)

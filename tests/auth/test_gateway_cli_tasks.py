@@ -17,7 +17,7 @@ from app.auth.models import ActionToken, Session, User
 from app.auth.repositories.user import UserRepository
 from app.auth.tasks import PurgeExpired
 from app.core.config import AppConfig
-from app.core.db import FilterParam, ListParams, UnitOfWork
+from app.core.db import FilterOperator, FilterParam, ListParams, UnitOfWork
 from app.core.resources import Resources
 from app.core.services import TaskContext
 from tests.factories import UserFactory
@@ -37,7 +37,7 @@ async def test_gateway_returns_dtos(db_session: AsyncSession, resources: Resourc
     assert await gateway.get_user(99999999) is None
     assert set(await gateway.get_users([ann.id, bob.id, 99999999])) == {ann.id, bob.id}
     page = await gateway.get_user_list(
-        ListParams(filters=[FilterParam(field="username", operator="like", value="gw-%")])
+        ListParams(filters=[FilterParam(field="username", operator=FilterOperator.LIKE, value="gw-%")])
     )
     assert [user.username for user in page.items] == ["gw-ann", "gw-bob"]
     assert all(isinstance(user, UserDTO) for user in page.items)

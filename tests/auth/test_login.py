@@ -2,6 +2,7 @@
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -117,8 +118,8 @@ def _alg_none(claims: dict[str, object]) -> str:
     ],
 )
 async def test_bad_tokens_are_401_invalid_token(
-    client: httpx.AsyncClient, db_session: AsyncSession, make_token
-) -> None:  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient, db_session: AsyncSession, make_token: Callable[[int], str]
+) -> None:
     user = await UserFactory.create_async()
     response = await client.get(PROFILE, headers={"Authorization": f"Bearer {make_token(user.id)}"})
     assert response.status_code == 401

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from app.core.config import AppConfig, BaseConfig, Environment
@@ -17,22 +17,22 @@ STRONG_SECRET = "a" * 12 + "S3cure-and-random-enough-" + "z" * 10
 )
 def test_production_refuses_a_weak_secret(secret: str) -> None:
     with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
-        AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=secret)
+        AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=SecretStr(secret))
 
 
 def test_production_refuses_debug() -> None:
     with pytest.raises(ValidationError, match="DEBUG must be false"):
-        AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=STRONG_SECRET, DEBUG=True)
+        AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=SecretStr(STRONG_SECRET), DEBUG=True)
 
 
 def test_production_starts_with_a_strong_secret() -> None:
-    config = AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=STRONG_SECRET)
+    config = AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=SecretStr(STRONG_SECRET))
     assert config.is_production
     assert config.log_format == "json"
 
 
 def test_secret_is_never_shown() -> None:
-    config = AppConfig(SECRET_KEY=STRONG_SECRET)
+    config = AppConfig(SECRET_KEY=SecretStr(STRONG_SECRET))
     assert STRONG_SECRET not in repr(config)
     assert STRONG_SECRET not in str(config.model_dump())
 
@@ -46,7 +46,7 @@ def test_environment_wins_over_dotenv_and_lists_parse(
     monkeypatch.delenv("DEBUG", raising=False)
     monkeypatch.setenv("PROJECT_NAME", "from-environment")
     monkeypatch.setenv("TRUSTED_HOSTS", '["api.test", "*.api.test"]')
-    config = AppConfig(_env_file=env_file)  # type: ignore[call-arg]
+    config = AppConfig(_env_file=env_file)
     assert config.PROJECT_NAME == "from-environment"
     assert config.CORS_ORIGINS == ["http://a.test", "http://b.test"]
     assert config.TRUSTED_HOSTS == ["api.test", "*.api.test"]
@@ -66,7 +66,7 @@ def test_module_configs_use_their_own_prefix(monkeypatch: pytest.MonkeyPatch) ->
 def test_sample_env_documents_every_setting_and_loads() -> None:
     documented = documented_settings()
     assert set(AppConfig.model_fields) <= documented
-    config = AppConfig(_env_file=SAMPLE_ENV)  # type: ignore[call-arg]
+    config = AppConfig(_env_file=SAMPLE_ENV)
     # Empty values (`QUEUE_REDIS_URL=`) mean "the default".
     assert config.QUEUE_REDIS_URL is None
     assert config.MAIL_SMTP_CA_FILE is None

@@ -101,8 +101,10 @@ class FuzzTarget:
                     where = User.id == self.user_ids[role]
                     connection.execute(update(User).where(where).values(**row, deleted_at=None))
                 else:
-                    self.user_ids[role] = connection.scalar(insert(User).values(**row).returning(User.id))
-        with asgi.get_client(self.app) as client:
+                    created = connection.execute(insert(User).values(**row).returning(User.id))
+                    self.user_ids[role] = created.scalar_one()
+        # schemathesis types an ASGI app's scope as dict, Starlette as MutableMapping: the same app.
+        with asgi.get_client(self.app) as client:  # type: ignore[arg-type]
             for role in ROLES:
                 response = client.post(
                     f"http://{asgi.HOST}{self.config.API_PREFIX}/auth/login",

@@ -1,6 +1,8 @@
 """Schemathesis over the whole OpenAPI schema, in process, as a user and as an admin, with every
 default check. Rules no schema can state are listed, with their reasons, in schemathesis.toml."""
 
+from typing import Any
+
 import hypothesis
 import schemathesis
 from hypothesis import HealthCheck
@@ -13,6 +15,9 @@ schema = schemathesis.openapi.from_dict(APP.openapi())
 schema.app = APP
 schema.config.phases.coverage.enabled = FUZZ_COVERAGE
 
+# An operation of the OpenAPI schema, as schemathesis generates it.
+Case = schemathesis.Case[Any]
+
 FUZZ_SETTINGS = hypothesis.settings(
     max_examples=FUZZ_EXAMPLES,
     deadline=None,
@@ -21,7 +26,7 @@ FUZZ_SETTINGS = hypothesis.settings(
 )
 
 
-def call(case: schemathesis.Case, target: FuzzTarget, role: Role) -> None:
+def call(case: Case, target: FuzzTarget, role: Role) -> None:
     headers = target.headers(role)
     response = case.call(headers=headers)
     target.after_call(case.method, case.formatted_path, response.status_code)
@@ -31,14 +36,14 @@ def call(case: schemathesis.Case, target: FuzzTarget, role: Role) -> None:
 @schema.parametrize()
 @hypothesis.seed(FUZZ_SEED)
 @FUZZ_SETTINGS
-def test_every_operation_as_a_user(case: schemathesis.Case, fuzz_target: FuzzTarget) -> None:
+def test_every_operation_as_a_user(case: Case, fuzz_target: FuzzTarget) -> None:
     call(case, fuzz_target, Role.USER)
 
 
 @schema.parametrize()
 @hypothesis.seed(FUZZ_SEED)
 @FUZZ_SETTINGS
-def test_every_operation_as_an_admin(case: schemathesis.Case, fuzz_target: FuzzTarget) -> None:
+def test_every_operation_as_an_admin(case: Case, fuzz_target: FuzzTarget) -> None:
     call(case, fuzz_target, Role.ADMIN)
 
 
@@ -52,10 +57,10 @@ class Workflows(schema.as_state_machine()):  # type: ignore[misc]
     def setup(self) -> None:
         self.target.reset_data()
 
-    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+    def get_call_kwargs(self, case: Case) -> dict[str, object]:
         return {"headers": self.target.headers(self.role)}
 
-    def after_call(self, response: object, case: schemathesis.Case) -> None:
+    def after_call(self, response: object, case: Case) -> None:
         self.target.after_call(case.method, case.formatted_path, response.status_code)  # type: ignore[attr-defined]
 
 

@@ -101,17 +101,17 @@ async def test_pagination_is_stable_with_ties(repository: WidgetRepository) -> N
     # 25 rows sharing one sort value: only the primary key tie-breaker makes pages well defined.
     created = await WidgetFactory.create_batch_async(25, price=7, category="tied")
     expected = sorted(widget.id for widget in created)
-    params = {"sort": [SortParam(field="price")], "filters": [FilterParam(field="category", value="tied")]}
+    sort, filters = [SortParam(field="price")], [FilterParam(field="category", value="tied")]
 
     seen: list[int] = []
     for page_number in (1, 2, 3):
-        page = await repository.list(ListParams(page=page_number, per_page=10, **params))
+        page = await repository.list(ListParams(page=page_number, per_page=10, sort=sort, filters=filters))
         assert page.total == 25
         assert page.pages == 3
         seen.extend(widget.id for widget in page.items)
     assert seen == expected
 
-    again = await repository.list(ListParams(page=2, per_page=10, **params))
+    again = await repository.list(ListParams(page=2, per_page=10, sort=sort, filters=filters))
     assert [widget.id for widget in again.items] == expected[10:20]
 
 

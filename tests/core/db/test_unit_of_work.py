@@ -95,6 +95,7 @@ async def test_safe_methods_read_through_autocommit_connections(app: FastAPI) ->
         async with open_unit_of_work(HTTPConnection(scope)) as unit_of_work:
             assert unit_of_work.read_only is read_only
             connection = await (await unit_of_work.session.connection()).get_raw_connection()
+            assert connection.driver_connection is not None
             assert connection.driver_connection.autocommit is read_only, method
     websocket = {"type": "websocket", "state": {"resources": app.state.resources}}
     async with open_unit_of_work(HTTPConnection(websocket)) as unit_of_work:

@@ -84,8 +84,10 @@ async def test_task_pushed_through_the_api_runs_in_a_worker(
             await eventually(lambda: backend.is_result_ready(result_id(outbox_id)))
             result = await backend.get_result(result_id(outbox_id))
             assert not result.is_err
-            assert result.return_value["status"] == "completed"
-            assert result.return_value["result"]["widget_id"] > 0
+            outcome = result.return_value
+            assert isinstance(outcome, dict)
+            assert outcome["status"] == "completed"
+            assert outcome["result"]["widget_id"] > 0
             # Results expire.
             ttl = await resources.redis.ttl(f"{queue_config.QUEUE_NAME}:result:{result_id(outbox_id)}")
             assert 0 < ttl <= queue_config.QUEUE_RESULT_TTL
