@@ -7,7 +7,6 @@ from app.auth.deps import ActiveUser, AdminUser, AuthGateway, CurrentUser, Super
 from app.auth.events import PasswordChanged, UserCreated, UserDeleted, UserUpdated
 from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.models import Role
-from app.auth.routers import router
 from app.auth.schemas.user import UserDTO
 from app.auth.services.current_user import Principal
 
@@ -26,5 +25,4 @@ __all__ = [
     "UserDeleted",
     "UserUpdated",
     "auth_gateway",
-    "router",
 ]

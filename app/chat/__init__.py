@@ -3,6 +3,5 @@
 from app.chat.deps import ChatGatewayDep as ChatGateway
 from app.chat.events import MessagePosted
 from app.chat.gateway import ChatGatewayInterface
-from app.chat.routers import router
 
-__all__ = ["ChatGateway", "ChatGatewayInterface", "MessagePosted", "router"]
+__all__ = ["ChatGateway", "ChatGatewayInterface", "MessagePosted"]
