@@ -59,7 +59,9 @@ test: $(INSTALLED) lint browser  ## Lint, then run the whole test suite against 
 # The suite runs the fuzzer with a fixed seed and a few examples per operation; this runs it long,
 # with a new seed each time (printed, so a failure can be replayed with FUZZ_SEED=...).
 FUZZ_EXAMPLES ?= 200
-FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+# Drawn once (`:=`): a recursive variable would draw a new seed at each use, and the one printed
+# would not be the one run.
+FUZZ_SEED := $(or $(FUZZ_SEED),$(shell od -An -N4 -tu4 /dev/urandom | tr -d ' '))
 fuzz: $(INSTALLED)  ## Schemathesis over the whole API, long run (FUZZ_EXAMPLES, FUZZ_SEED)
 	@echo "fuzz seed: $(FUZZ_SEED), $(FUZZ_EXAMPLES) examples per operation"
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_COVERAGE=1 $(BIN)/pytest tests/fuzz -p no:cacheprovider

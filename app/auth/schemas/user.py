@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, SecretStr
 
 from app.auth.models import Role
+from app.core.api import WHITESPACE
 from app.core.db import FilterParam, ListParams, SortParam
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,49}$")
@@ -27,12 +28,18 @@ Email = Annotated[EmailStr, AfterValidator(_normalize_email)]
 # An address only looked up (restore, resend): any well-formed address gets the same answer, so
 # deliverability rules would only turn some lookups into errors.
 LookupEmail = Annotated[
-    str, Field(max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"), AfterValidator(_normalize_email)
+    str,
+    Field(max_length=320, pattern=rf"^[^@{WHITESPACE}\x00]+@[^@{WHITESPACE}\x00]+$"),
+    AfterValidator(_normalize_email),
 ]
 # The pattern is the documented form; stored lower case.
 Username = Annotated[
     str,
-    Field(min_length=3, max_length=50, pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9_.-]{2,49}\s*$"),
+    Field(
+        min_length=3,
+        max_length=50,
+        pattern=rf"^[{WHITESPACE}]*[A-Za-z0-9][A-Za-z0-9_.-]{{2,49}}[{WHITESPACE}]*$",
+    ),
     AfterValidator(_normalize_username),
 ]
 # The default bounds, documented; the service checks the configured ones (and never truncates).

@@ -7,12 +7,14 @@ from app.core.api.openapi import install_problem_openapi
 from app.core.api.pagination import PaginatedResponse
 from app.core.api.problems import PROBLEM_CONTENT_TYPE, Problem, error_responses, problem_response
 from app.core.api.responses import ModelResponse
-from app.core.api.text import NUL_FREE
+from app.core.api.text import NOT_BLANK, NUL_FREE, WHITESPACE
 
 __all__ = [
     "MAX_ID",
+    "NOT_BLANK",
     "NUL_FREE",
     "PROBLEM_CONTENT_TYPE",
+    "WHITESPACE",
     "ListParamsBuilder",
     "ModelResponse",
     "PaginatedResponse",

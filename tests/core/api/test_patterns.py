@@ -1,0 +1,56 @@
+"""Patterns mean the same to the OpenAPI schema's readers (ECMA-262) and to pydantic (Rust regex)."""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel, ValidationError
+
+from app.chat.schemas.message import MessageCreate
+
+# Shorthand classes the two engines define differently: `\s` (U+0085 for Rust, U+FEFF for
+# ECMA-262), `\d` and `\w` (Unicode digits and letters for Rust, ASCII for ECMA-262), `\b` with them.
+_ENGINE_DEPENDENT = re.compile(r"(?<!\\)(?:\\\\)*\\[sSdDwWbB]")
+
+
+def _patterns(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield where, node["pattern"]
+        for key, value in node.items():
+            yield from _patterns(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _patterns(value, f"{where}/{index}")
+
+
+def test_documented_patterns_use_no_engine_dependent_class(app: FastAPI) -> None:
+    patterns = list(_patterns(app.openapi()))
+    assert len(patterns) > 3  # the walk finds them
+    assert [(where, pattern) for where, pattern in patterns if _ENGINE_DEPENDENT.search(pattern)] == []
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value", "valid"),
+    [
+        # Whitespace for both engines and for stripping: blank once stripped.
+        (MessageCreate, "body", "\r\n\u3000", False),
+        # U+0085 is whitespace (stripped), U+FEFF is not (kept): the schema says the same.
+        (MessageCreate, "body", "\x85", False),
+        (MessageCreate, "body", "\ufeff", True),
+    ],
+)
+def test_validation_agrees_with_the_documented_pattern(
+    model: type[BaseModel], field: str, value: str, valid: bool
+) -> None:
+    pattern = model.model_json_schema()["properties"][field]["pattern"]
+    assert bool(re.search(pattern, value)) is valid
+    try:
+        model.model_validate({field: value})
+    except ValidationError:
+        accepted = False
+    else:
+        accepted = True
+    assert accepted is valid
