@@ -1,13 +1,12 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from app.core.api import NOT_BLANK
+from app.core.api import NOT_BLANK, strip_whitespace
 
-Body = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, pattern=NOT_BLANK)
-]
+# Checked as documented (length and pattern of what was sent), then stored stripped.
+Body = Annotated[str, StringConstraints(max_length=4000, pattern=NOT_BLANK), AfterValidator(strip_whitespace)]
 
 
 class MessageCreate(BaseModel):

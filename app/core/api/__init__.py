@@ -7,7 +7,7 @@ from app.core.api.openapi import install_problem_openapi
 from app.core.api.pagination import PaginatedResponse
 from app.core.api.problems import PROBLEM_CONTENT_TYPE, Problem, error_responses, problem_response
 from app.core.api.responses import ModelResponse
-from app.core.api.text import NOT_BLANK, NUL_FREE, WHITESPACE
+from app.core.api.text import NOT_BLANK, NUL_FREE, WHITESPACE, strip_whitespace
 
 __all__ = [
     "MAX_ID",
@@ -24,4 +24,5 @@ __all__ = [
     "install_exception_handlers",
     "install_problem_openapi",
     "problem_response",
+    "strip_whitespace",
 ]

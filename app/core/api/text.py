@@ -10,7 +10,17 @@ so patterns here spell whitespace out: Unicode White_Space, which is also what p
 `strip_whitespace` and Python's `str.strip()` remove from these fields.
 """
 
+import re
+
 NUL_FREE = r"^[^\x00]*$"
 WHITESPACE = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # At least one character that is neither whitespace nor NUL: what stays non-empty once stripped.
 NOT_BLANK = rf"^[^\x00]*[^{WHITESPACE}\x00][^\x00]*$"
+_OUTER_WHITESPACE = re.compile(rf"^[{WHITESPACE}]+|[{WHITESPACE}]+$")
+
+
+def strip_whitespace(value: str) -> str:
+    """Remove exactly the WHITESPACE around `value`. As an AfterValidator, after the documented
+    length and pattern checks: pydantic's own `strip_whitespace` strips first, so a value the
+    schema calls too long would pass once stripped."""
+    return _OUTER_WHITESPACE.sub("", value)
