@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, SecretStr
 
 from app.auth.models import Role
-from app.core.api import WHITESPACE
+from app.core.api import WHITESPACE, strip_whitespace
 from app.core.db import FilterParam, ListParams, SortParam
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,49}$")
@@ -18,7 +18,7 @@ def _normalize_email(value: str) -> str:
 
 
 def _normalize_username(value: str) -> str:
-    value = value.strip().lower()
+    value = strip_whitespace(value).lower()
     if not USERNAME_PATTERN.fullmatch(value):
         raise ValueError("3-50 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")
     return value

@@ -6,8 +6,9 @@ take `pattern=NUL_FREE`, so the OpenAPI schema says so and validation answers 42
 
 A pattern is read by two engines: clients and schema tools read the OpenAPI schema's as ECMA-262,
 pydantic validates with Rust's regex. Their `\\s` differ (ECMA's includes U+FEFF, Rust's U+0085),
-so patterns here spell whitespace out: Unicode White_Space, which is also what pydantic's
-`strip_whitespace` and Python's `str.strip()` remove from these fields.
+so patterns here spell whitespace out: Unicode White_Space (what pydantic's `strip_whitespace`
+removes; Python's `str.strip()` also removes U+001C-U+001F). Fields that strip use
+`strip_whitespace` below, so what they remove is exactly what their pattern calls whitespace.
 """
 
 import re
