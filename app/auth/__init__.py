@@ -4,13 +4,14 @@ from app.auth import ActiveUser, AuthGateway, UserDTO, UserCreated
 """
 
 from app.auth.deps import ActiveUser, AdminUser, AuthGateway, CurrentUser, SuperAdminUser
-from app.auth.events import PasswordChanged, UserCreated, UserDeleted, UserUpdated
+from app.auth.events import AccessRevoked, PasswordChanged, UserCreated, UserDeleted, UserUpdated
 from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.models import Role
 from app.auth.schemas.user import UserDTO
 from app.auth.services.current_user import Principal
 
 __all__ = [
+    "AccessRevoked",
     "ActiveUser",
     "AdminUser",
     "AuthGateway",

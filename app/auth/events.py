@@ -33,3 +33,19 @@ class PasswordChanged(BaseEvent):
     id: int
     # How: "changed" by the user, "reset" through a reset link, "set" by an administrator.
     how: str
+
+
+class AccessRevoked(BaseEvent):
+    """Some or all of a user's access ended: every open connection holding it must close.
+
+    Dispatched after every revocation: logout, a revoked session, refresh-token reuse (one session),
+    logout-all, a password change or reset, a role or status change and account deletion (every
+    session: `session_id` is None).
+    """
+
+    __event_name__ = "auth.access_revoked"
+
+    user_id: int
+    # The one session that ended, or None when every session (and access token) of the user did.
+    session_id: int | None = None
+    reason: str

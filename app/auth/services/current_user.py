@@ -4,7 +4,8 @@ Resolving the current user is on every authenticated request, so the account is 
 Redis for CURRENT_USER_CACHE_TTL seconds and dropped after every change to it (after commit).
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,9 @@ class Principal:
     is_active: bool
     token_version: int
     session_id: int = 0
+    # When the access token this principal came from expires (None where no token is involved):
+    # long-lived connections (WebSockets) close then.
+    expires_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -50,7 +54,7 @@ class Principal:
 def _snapshot(principal: Principal) -> dict[str, Any]:
     data = asdict(principal)
     data["role"] = principal.role.value
-    del data["session_id"]
+    del data["session_id"], data["expires_at"]
     return data
 
 
@@ -74,4 +78,4 @@ async def resolve(
             await cache.set(str(user.id), _snapshot(principal), ttl=ttl, namespace=CACHE_NAMESPACE)
     if principal.token_version != claims.token_version:
         raise InvalidToken()
-    return principal
+    return replace(principal, expires_at=claims.expires_at)
