@@ -33,5 +33,7 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=2)"]
-# WEB_CONCURRENCY sets the number of uvicorn worker processes.
-CMD ["uvicorn", "app.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--no-access-log", "--no-proxy-headers"]
+# uvicorn with the kit's settings (python -m app.cli serve --help): proxy headers only from
+# TRUSTED_PROXIES, bounded WebSocket messages and shutdown. WEB_CONCURRENCY sets the number of
+# worker processes.
+CMD ["python", "-m", "app.cli", "serve", "--host", "0.0.0.0", "--port", "8000"]

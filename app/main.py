@@ -1,10 +1,11 @@
 """HTTP composition root: `create_app()` builds the API from the platform and the installed modules.
 
-Run with `uvicorn app.main:create_app --factory` (what `make run` does).
+Run with `python -m app.cli serve` (what `make run`, the Procfile and the Docker image do): uvicorn
+with the settings a deployment needs, see app/cli.py.
 """
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,7 +20,7 @@ from app.core.log import configure_logging, logger
 from app.core.metrics import MetricsMiddleware
 from app.core.metrics import router as metrics_router
 from app.core.middleware import install_middleware
-from app.core.modules import load_modules, module_routers
+from app.core.modules import load_modules, module_lifespans, module_routers
 from app.core.resources import Resources
 from app.core.runtime import freeze_startup_heap
 from app.modules import INSTALLED_MODULES
@@ -36,18 +37,28 @@ def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALL
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
         resources = Resources.open(config)
         await resources.start()
-        freeze_startup_heap()
-        logger.info("startup", environment=config.ENVIRONMENT.value, modules=list(modules))
         try:
-            yield {"resources": resources}
+            # Modules stop (in reverse order) before the resources they use close.
+            async with AsyncExitStack() as module_stack:
+                state: dict[str, Any] = {"resources": resources}
+                for module_lifespan in module_lifespans(modules):
+                    state.update(await module_stack.enter_async_context(module_lifespan(resources)))
+                freeze_startup_heap()
+                logger.info("startup", environment=config.ENVIRONMENT.value, modules=list(modules))
+                yield state
         finally:
             await resources.close()
             logger.info("shutdown")
 
+    docs = config.docs_enabled
     app = FastAPI(
         title=config.PROJECT_NAME,
         debug=config.DEBUG,
         lifespan=lifespan,
+        # Off outside development and testing unless DOCS_ENABLED: the schema maps the attack surface.
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
         # Telemetry providers are queried on every request; opt in where a collector exists.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
@@ -58,15 +69,20 @@ def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALL
     app.add_middleware(EventHandlerASGIMiddleware, handlers=[local_handler])
     if config.METRICS_ENABLED:
         app.add_middleware(MetricsMiddleware, routes=lambda: app.routes)
+    if config.metrics_endpoint_enabled:
         app.include_router(metrics_router, include_in_schema=False)
+    elif config.METRICS_ENABLED:
+        logger.warning("GET /metrics is off outside development and testing until METRICS_TOKEN is set")
     install_middleware(app, config)
 
     app.include_router(health_router)
     for router in module_routers(modules):
         app.include_router(router, prefix=config.API_PREFIX)
 
-    @app.get("/", include_in_schema=False)
-    async def root() -> RedirectResponse:
-        return RedirectResponse(app.docs_url or "/openapi.json")
+    if docs:
+
+        @app.get("/", include_in_schema=False)
+        async def root() -> RedirectResponse:
+            return RedirectResponse("/docs")
 
     return app

@@ -139,11 +139,12 @@ def api_process(env: dict[str, str]) -> Iterator[tuple[str, Process]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--port", str(port)]
-    command += ["--no-access-log", "--no-proxy-headers"]
+    # As deployed: the CLI's serve command (uvicorn with the kit's settings, from `env`).
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
     process = spawn(command, env)
     try:
-        process.wait_for_line("Application startup complete")
+        # Logged once the socket listens ("Application startup complete" comes before the bind).
+        process.wait_for_line("Uvicorn running on")
         yield f"http://127.0.0.1:{port}", process
     finally:
         process.stop()

@@ -1,5 +1,6 @@
 """docker-compose.yaml cannot run here (no Docker engine), so its structure is checked instead."""
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -93,3 +94,15 @@ def test_prometheus_scrapes_the_api_and_the_worker(compose: dict[str, Any]) -> N
     assert targets["api"] == ["app:8000"]
     port = services["worker"]["environment"]["METRICS_WORKER_PORT"]
     assert targets["worker"] == [f"worker:{port}"]
+
+
+def test_the_api_starts_with_the_serve_command(compose: dict[str, Any]) -> None:
+    """The image (and so compose) and `make run` start the API the one documented way, never a bare
+    uvicorn command with its trusting defaults (proxy headers from 127.0.0.1, no shutdown bound)."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    command = json.loads(re.findall(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)[-1])
+    assert command[:4] == ["python", "-m", "app.cli", "serve"]
+    assert "command" not in compose["services"]["app"]
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    procfile = dict(line.split(": ", 1) for line in lines if not line.startswith("#"))
+    assert procfile["api"].split() == [".venv/bin/python", "-m", "app.cli", "serve", "--reload"]

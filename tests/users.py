@@ -1,15 +1,22 @@
 """Helpers for the auth tests: users of every role and signed-in clients."""
 
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import Text, cast, delete, insert, or_
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.auth.config import get_auth_config
 from app.auth.models import Role, User
+from app.core.clock import utcnow
 from app.core.mail import MemoryBackend
+from app.core.outbox import OutboxMessage
 from app.core.resources import Resources
 from tests.factories import PASSWORD, UserFactory
 
@@ -46,6 +53,47 @@ def sign_in(client: httpx.AsyncClient, db_session: AsyncSession) -> Callable[...
 
     del db_session
     return create
+
+
+CreateUser = Callable[..., Awaitable[User]]
+
+
+@pytest.fixture
+async def committed_users(engine: AsyncEngine) -> AsyncIterator[CreateUser]:
+    """Users committed for real, for apps that run without the test's transaction (several apps,
+    a real broker or rate limiter); deleted afterwards with the outbox rows that name them."""
+    auth = get_auth_config()
+    hasher = PasswordHash(
+        (Argon2Hasher(auth.ARGON2_TIME_COST, auth.ARGON2_MEMORY_COST, auth.ARGON2_PARALLELISM),)
+    )
+    names: list[str] = []
+    ids: list[int] = []
+
+    async def create(role: Role = Role.USER, **fields: Any) -> User:
+        name = f"c{uuid.uuid4().hex[:12]}"
+        row = {
+            "email": f"{name}@example.com",
+            "username": name,
+            "role": role.value,
+            "is_active": True,
+            "email_verified_at": utcnow(),
+            **fields,
+        }
+        async with engine.begin() as connection:
+            inserted = await connection.execute(
+                insert(User).values(**row, password_hash=hasher.hash(PASSWORD)).returning(User.id)
+            )
+            user_id = int(inserted.scalar_one())
+        names.append(name)
+        ids.append(user_id)
+        return User(id=user_id, **row)
+
+    yield create
+    if names:
+        async with engine.begin() as connection:
+            payload = cast(OutboxMessage.payload, Text)
+            await connection.execute(delete(OutboxMessage).where(or_(*(payload.contains(n) for n in names))))
+            await connection.execute(delete(User).where(User.id.in_(ids)))
 
 
 @pytest.fixture

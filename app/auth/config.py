@@ -5,9 +5,7 @@ from functools import lru_cache
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from app.core.config import BaseConfig, Environment, get_app_config
-
-MIN_JWT_SECRET_BYTES = 32
+from app.core.config import BaseConfig, Environment, get_app_config, refuse_to_start, signing_key_problems
 
 
 class AuthConfig(BaseConfig):
@@ -15,7 +13,8 @@ class AuthConfig(BaseConfig):
 
     # None: allowed in development and testing, refused elsewhere unless set to true.
     REGISTRATION_ALLOWED: bool | None = None
-    # Signs access tokens; falls back to SECRET_KEY. At least 32 bytes outside development.
+    # Signs access tokens; falls back to SECRET_KEY. Outside development and testing: at least 32
+    # random bytes, never a published example value (checked at startup, like SECRET_KEY).
     JWT_SECRET: SecretStr | None = None
     JWT_ALGORITHM: str = "HS256"
     JWT_ISSUER: str = "fastapi-modular-kit"
@@ -38,20 +37,22 @@ class AuthConfig(BaseConfig):
     ARGON2_PARALLELISM: int = Field(default=4, ge=1)
     # Hashes computed at once; each uses ARGON2_MEMORY_COST and most of a core.
     HASHING_CONCURRENCY: int = Field(default=2, ge=1)
+    # Seconds the current user is cached in Redis (0: no cache; revoked sessions are checked anyway).
     CURRENT_USER_CACHE_TTL: int = Field(default=60, ge=0)
     # Requests per minute per client address and per account on login, register, restore, resend.
     RATE_LIMIT_PER_IP: int = Field(default=20, ge=1)
     RATE_LIMIT_PER_ACCOUNT: int = Field(default=5, ge=1)
+    # Checks of the current password (password change, email change, account deletion) per user
+    # per minute: a stolen access token must not become an unlimited password oracle, and each
+    # check takes a hashing slot other users' logins wait for.
+    PASSWORD_CHECKS_PER_MINUTE: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _strong_secret_outside_development(self) -> "AuthConfig":
+        # Unset, the key is SECRET_KEY, which the platform's settings check the same way.
         environment = get_app_config().ENVIRONMENT
-        if environment in (Environment.DEVELOPMENT, Environment.TESTING):
-            return self
-        if len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
-            raise ValueError(
-                f"the JWT secret must be at least {MIN_JWT_SECRET_BYTES} bytes outside development"
-            )
+        if self.JWT_SECRET is not None and not environment.is_local:
+            refuse_to_start(environment, signing_key_problems({"AUTH_JWT_SECRET": self.JWT_SECRET}))
         return self
 
     @property

@@ -13,13 +13,14 @@ from app.auth.gateway import AuthGateway as AuthGatewayImpl
 from app.auth.gateway import AuthGatewayInterface
 from app.auth.policies.users import ensure_admin, ensure_super_admin
 from app.auth.repositories.user import UserRepository
+from app.auth.services.access import AccessStore
 from app.auth.services.context import AuthContext
 from app.auth.services.current_user import Principal, resolve
 from app.auth.services.recovery import RecoveryService
 from app.auth.services.security import get_access_tokens
 from app.auth.services.sessions import SessionService
 from app.auth.services.users import UserService
-from app.core.deps import CacheService, DBSession, UoW, resources_of
+from app.core.deps import DBSession, RedisClient, UoW, resources_of
 from app.core.services import TaskContext
 
 
@@ -49,8 +50,8 @@ SessionServiceDep = Annotated[SessionService, Depends(get_session_service)]
 RecoveryServiceDep = Annotated[RecoveryService, Depends(get_recovery_service)]
 
 
-async def get_gateway(session: DBSession, cache: CacheService) -> AuthGatewayInterface:
-    return AuthGatewayImpl(UserRepository(session), cache)
+async def get_gateway(session: DBSession, redis: RedisClient) -> AuthGatewayInterface:
+    return AuthGatewayImpl(UserRepository(session), AccessStore(redis, get_auth_config()))
 
 
 AuthGateway = Annotated[AuthGatewayInterface, Depends(get_gateway)]
@@ -66,9 +67,8 @@ async def get_current_user(
 ) -> Principal:
     if not token:
         raise NotAuthenticated()
-    ttl = get_auth_config().CURRENT_USER_CACHE_TTL
-    cache = resources_of(request).cache
-    principal = await resolve(token, get_access_tokens(), unit_of_work.session, cache, ttl)
+    access = AccessStore(resources_of(request).redis, get_auth_config())
+    principal = await resolve(token, get_access_tokens(), unit_of_work.session, access)
     # For rate limits keyed by user (ConfigurableRateLimiter(key="user")).
     request.state.user_id = principal.id
     return principal

@@ -1,6 +1,14 @@
 """Errors of the auth module; rendered as problem+json by the platform's handlers."""
 
-from app.core.errors import ActionNotAllowed, Conflict, InvalidInput, NotFound, Unauthorized
+from app.core.errors import (
+    ActionNotAllowed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+)
 
 
 class InvalidCredentials(Unauthorized):
@@ -41,6 +49,27 @@ class LastSuperAdmin(Conflict):
     default_detail = "The last super admin cannot be removed."
 
 
+class RevocationUnavailable(ServiceUnavailable):
+    """Redis could not confirm a revocation: reported instead of a success that other processes
+    would not see (they could keep accepting the old token from their cache)."""
+
+    code = "revocation_unavailable"
+    default_detail = "Access could not be revoked everywhere right now; nothing changed. Retry shortly."
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": "5"})
+
+
+class TooManyPasswordChecks(TooManyRequests):
+    code = "too_many_password_checks"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Too many password checks; retry in {retry_after} seconds.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
 class WeakPassword(InvalidInput):
     """A 422 shaped like request validation errors, on the password field."""
 
@@ -59,5 +88,7 @@ __all__ = [
     "NotAuthenticated",
     "NotFound",
     "RegistrationClosed",
+    "RevocationUnavailable",
+    "TooManyPasswordChecks",
     "WeakPassword",
 ]

@@ -3,15 +3,16 @@
 from abc import ABC, abstractmethod
 from collections.abc import Collection
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.config import get_auth_config
 from app.auth.exceptions import InvalidToken
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.user import UserDTO
+from app.auth.services.access import AccessStore
 from app.auth.services.current_user import Principal, resolve
 from app.auth.services.security import get_access_tokens
-from app.core.cache import CacheServiceInterface
 from app.core.db import ListParams, PaginatedResult
 
 
@@ -30,13 +31,14 @@ class AuthGatewayInterface(ABC):
 
     @abstractmethod
     async def authenticate(self, access_token: str) -> Principal | None:
-        """The active user an access token belongs to, or None (for WebSockets and the like)."""
+        """The active user an access token belongs to, or None (for WebSockets and the like): None
+        as well for a token of a revoked session or an older token version."""
 
 
 class AuthGateway(AuthGatewayInterface):
-    def __init__(self, users: UserRepository, cache: CacheServiceInterface) -> None:
+    def __init__(self, users: UserRepository, access: AccessStore) -> None:
         self._users = users
-        self._cache = cache
+        self._access = access
 
     async def get_user(self, user_id: int) -> UserDTO | None:
         user = await self._users.get(user_id)
@@ -49,16 +51,14 @@ class AuthGateway(AuthGatewayInterface):
         return (await self._users.list(params)).map(UserDTO.model_validate)
 
     async def authenticate(self, access_token: str) -> Principal | None:
-        ttl = get_auth_config().CURRENT_USER_CACHE_TTL
         try:
-            principal = await resolve(
-                access_token, get_access_tokens(), self._users.session, self._cache, ttl
-            )
+            principal = await resolve(access_token, get_access_tokens(), self._users.session, self._access)
         except InvalidToken:
             return None
         return principal if principal.is_active else None
 
 
-def auth_gateway(session: AsyncSession, cache: CacheServiceInterface) -> AuthGatewayInterface:
-    """The gateway outside a request (WebSocket loops, tasks, listeners)."""
-    return AuthGateway(UserRepository(session), cache)
+def auth_gateway(session: AsyncSession, redis: Redis) -> AuthGatewayInterface:
+    """The gateway outside a request (WebSocket loops, tasks, listeners); `redis` is the process's
+    client (`resources.redis`), where revoked sessions are looked up."""
+    return AuthGateway(UserRepository(session), AccessStore(redis, get_auth_config()))

@@ -77,6 +77,11 @@ class RefreshToken(BaseModel):
     session: Mapped[Session] = relationship(back_populates="tokens", lazy="raise")
 
 
+# ActionToken.kind
+PASSWORD_RESET = "password_reset"  # noqa: S105 - a token kind, not a secret
+EMAIL_VERIFICATION = "email_verification"
+
+
 class ActionToken(BaseModel):
     """Single-use tokens for password reset and email verification (hashed, short-lived, bound to
     what they act on: a reset to the password it replaces, a verification to the email)."""

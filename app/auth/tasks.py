@@ -1,10 +1,12 @@
-"""Periodic housekeeping of the auth tables."""
+"""The auth module's background work: mailing recovery links, and housekeeping of its tables."""
 
 from datetime import timedelta
 from typing import Any, ClassVar
 
 from app.auth.repositories.action_token import ActionTokenRepository
 from app.auth.repositories.session import SessionRepository
+from app.auth.services.context import AuthContext
+from app.auth.services.recovery import RESEND_VERIFICATION, SEND_PASSWORD_RESET, RecoveryService
 from app.core.clock import utcnow
 from app.core.queue import BaseTask, queued
 
@@ -24,3 +26,23 @@ class PurgeExpired(BaseTask):
             "sessions": await SessionRepository(session).purge(before),
             "tokens": await ActionTokenRepository(session).purge(before),
         }
+
+
+@queued
+class SendPasswordReset(BaseTask):
+    """Pushed for every restore-password request; mails only an active account's address."""
+
+    __task_name__ = SEND_PASSWORD_RESET
+
+    async def run(self, email: str) -> None:
+        await RecoveryService(AuthContext.of(self.context)).send_password_reset(email)
+
+
+@queued
+class ResendVerification(BaseTask):
+    """Pushed for every verify-email/resend request; mails only an unverified account's address."""
+
+    __task_name__ = RESEND_VERIFICATION
+
+    async def run(self, email: str) -> None:
+        await RecoveryService(AuthContext.of(self.context)).send_verification_again(email)

@@ -7,11 +7,18 @@ from fastapi import Depends
 from app.auth import AuthGateway
 from app.chat.config import ChatConfig, get_chat_config
 from app.chat.gateway import ChatGateway, ChatGatewayInterface
+from app.chat.services.attachments import AttachmentService
 from app.chat.services.context import ChatContext
 from app.chat.services.exports import ExportService
 from app.chat.services.messages import MessageService
 from app.chat.services.rooms import RoomService
 from app.core.deps import EventsService, QueueService, RedisClient, UoW
+from app.core.limiter import ConfigurableRateLimiter
+
+# Messages posted over REST and over the WebSocket count against one budget per user.
+posting_limit = ConfigurableRateLimiter(
+    get_chat_config().POST_RATE_PER_MINUTE, 60, key="user", name="chat.post"
+)
 
 
 async def provide_chat_config() -> ChatConfig:
@@ -47,7 +54,12 @@ async def get_export_service(context: Context, queue: QueueService) -> ExportSer
     return ExportService(context, queue)
 
 
+async def get_attachment_service(context: Context) -> AttachmentService:
+    return AttachmentService(context)
+
+
 RoomServiceDep = Annotated[RoomService, Depends(get_room_service)]
 MessageServiceDep = Annotated[MessageService, Depends(get_message_service)]
 ExportServiceDep = Annotated[ExportService, Depends(get_export_service)]
+AttachmentServiceDep = Annotated[AttachmentService, Depends(get_attachment_service)]
 ChatGatewayDep = Annotated[ChatGatewayInterface, Depends(get_gateway)]

@@ -1,4 +1,4 @@
-from app.core.errors import ActionNotAllowed, Conflict, NotFound
+from app.core.errors import ActionNotAllowed, Conflict, NotFound, PayloadTooLarge, TooManyRequests
 
 
 class RoomNotFound(NotFound):
@@ -21,4 +21,35 @@ class AlreadyMember(Conflict):
     default_detail = "You are already a member of this room."
 
 
-__all__ = ["ActionNotAllowed", "AlreadyMember", "MessageNotFound", "NotAMember", "NotFound", "RoomNotFound"]
+class AttachmentQuotaExceeded(PayloadTooLarge):
+    code = "attachment_quota_exceeded"
+    default_detail = "Your attachments have used up your storage quota."
+
+
+class ExportNotFound(NotFound):
+    code = "export_not_found"
+    default_detail = "Export not found."
+
+
+class ExportPending(Conflict):
+    code = "export_pending"
+    default_detail = "An export of this room is already pending; poll it or wait until it has finished."
+
+
+class TooManyExportStreams(TooManyRequests):
+    code = "too_many_export_streams"
+    default_detail = "Too many exports are streaming for you at once; retry when one has finished."
+
+
+__all__ = [
+    "ActionNotAllowed",
+    "AlreadyMember",
+    "AttachmentQuotaExceeded",
+    "ExportNotFound",
+    "ExportPending",
+    "MessageNotFound",
+    "NotAMember",
+    "NotFound",
+    "RoomNotFound",
+    "TooManyExportStreams",
+]

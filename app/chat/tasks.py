@@ -1,6 +1,8 @@
 """Background work of the chat module."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any, ClassVar
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -8,14 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.auth import auth_gateway
 from app.chat.config import get_chat_config
 from app.chat.emails.templates import ExportReady
-from app.chat.models import ExportJob, Room
-from app.chat.services.export import count_messages, csv_chunks
+from app.chat.models import FINISHED_EXPORT, ExportJob, Room
+from app.chat.repositories.export import ExportJobRepository
+from app.chat.repositories.room import MessageRepository
+from app.chat.services.csv_export import csv_chunks
 from app.chat.services.storage import LocalFileStorage
 from app.core.clock import utcnow
+from app.core.log import logger
 from app.core.mail import EmailData
 from app.core.queue import BaseTask, queued
 
 PROGRESS_EVERY = 1000
+# Expired exports deleted per purge run: a backlog is worked off over the following runs.
+PURGE_BATCH = 500
 
 
 async def _report(factory: async_sessionmaker[AsyncSession], job_id: int, **values: object) -> None:
@@ -32,32 +39,79 @@ class BuildExport(BaseTask):
         context, config = self.context, get_chat_config()
         session, factory = context.session, context.unit_of_work.session_factory
         job = await session.get(ExportJob, job_id)
-        room = await session.get(Room, job.room_id) if job else None
-        if job is None or room is None:
+        # A job finished already (failed after its last attempt, then requeued) stays as it is:
+        # its requester has been told, and may have asked again since.
+        if job is None or job.status in FINISHED_EXPORT:
             return {"rows": 0}
-        total = await count_messages(session, room.id)
+        room = await session.get(Room, job.room_id)
+        if room is None:  # deleted since: nothing left to export
+            job.status, job.finished_at = "failed", utcnow()
+            return {"rows": 0}
+        total = await MessageRepository(session).count_in_room(room.id)
         await _report(factory, job_id, status="running", total=total, progress=0)
         rows = 0
 
         async def chunks() -> AsyncIterator[bytes]:
             nonlocal rows
-            async with factory() as reader:
-                async for chunk in csv_chunks(reader, room.id, config.EXPORT_BATCH):
-                    yield chunk.text.encode()
-                    before, rows = rows, rows + chunk.messages
-                    # Once per PROGRESS_EVERY messages written, whatever the batch size.
-                    if total and rows // PROGRESS_EVERY > before // PROGRESS_EVERY:
-                        await _report(factory, job_id, progress=min(99, rows * 100 // total))
+            async for chunk in csv_chunks(factory, room.id, config.EXPORT_BATCH):
+                yield chunk.text.encode()
+                before, rows = rows, rows + chunk.messages
+                # Once per PROGRESS_EVERY messages written, whatever the batch size.
+                if total and rows // PROGRESS_EVERY > before // PROGRESS_EVERY:
+                    await _report(factory, job_id, progress=min(99, rows * 100 // total))
 
         storage = LocalFileStorage(config.STORAGE_DIR)
         key = storage.new_key(".csv")
+        # A failed write leaves nothing behind; a failure after it must not leave the file either
+        # (the job never points at it, and the retry writes a new one).
         await storage.write(key, chunks())
-        job.status, job.progress, job.file_key, job.finished_at = "done", 100, key, utcnow()
-        requester = await auth_gateway(session, context.cache).get_user(job.requested_by)
-        if requester is not None:
-            link = f"{context.config.FRONTEND_URL.rstrip('/')}/chat/exports/{job.id}"
-            await context.mail.queue(
-                ExportReady(username=requester.username, room_name=room.name, link=link, rows=rows),
-                EmailData(subject=f"Export of {room.name} is ready", recipient=requester.email),
-            )
+        try:
+            job.status, job.progress, job.file_key, job.finished_at = "done", 100, key, utcnow()
+            requester = await auth_gateway(session, context.resources.redis).get_user(job.requested_by)
+            if requester is not None:
+                link = f"{context.config.FRONTEND_URL.rstrip('/')}/chat/exports/{job.id}"
+                expires_at = job.finished_at + timedelta(seconds=config.EXPORT_RETENTION)
+                template = ExportReady(
+                    username=requester.username,
+                    room_name=room.name,
+                    link=link,
+                    rows=rows,
+                    expires_at=f"{expires_at:%Y-%m-%d %H:%M} UTC",
+                )
+                subject = f"Export of {room.name} is ready"
+                await context.mail.queue(template, EmailData(subject=subject, recipient=requester.email))
+            await session.flush()
+        except BaseException:
+            await storage.delete(key)
+            raise
         return {"rows": rows}
+
+    async def dead_lettered(self, job_id: int) -> None:
+        """Out of attempts: the job is failed, so its requester stops waiting and may ask again."""
+        await ExportJobRepository(self.context.session).mark_failed(job_id, utcnow())
+
+
+@queued
+class PurgeExports(BaseTask):
+    """Deletes finished exports, files and jobs, CHAT_EXPORT_RETENTION seconds after they finished,
+    and the partial files of writers killed mid-way."""
+
+    __task_name__ = "chat.purge_exports"
+    __schedule__: ClassVar[list[dict[str, Any]]] = [{"cron": "47 * * * *"}]
+
+    async def run(self) -> dict[str, int]:
+        config = get_chat_config()
+        before = utcnow() - timedelta(seconds=config.EXPORT_RETENTION)
+        storage = LocalFileStorage(config.STORAGE_DIR)
+        jobs = ExportJobRepository(self.context.session)
+        expired = await jobs.finished_before(before, PURGE_BATCH)
+        # Files first: if the deletion of the rows then fails, the next run finds them again
+        # (deleting a file twice is harmless), and an expired job is no longer served meanwhile.
+        for job in expired:
+            if job.file_key is not None:
+                await storage.delete(job.file_key)
+        await jobs.delete_many([job.id for job in expired])
+        partial = await storage.sweep_partial(before)
+        if expired or partial:
+            logger.info("expired exports purged", jobs=len(expired), partial_files=partial)
+        return {"jobs": len(expired), "partial_files": partial}

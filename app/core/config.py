@@ -7,6 +7,7 @@ Modules subclass `BaseConfig` with their own prefix::
 """
 
 import json
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Literal, Self
@@ -18,12 +19,17 @@ from app.core.settings.cache import CacheSettings
 from app.core.settings.limiter import RateLimiterSettings
 from app.core.settings.mail import MailSettings
 from app.core.settings.queue import QueueSettings
+from app.core.settings.server import ServerSettings
 
-# Values that look like secrets but are published in samples and docs.
-_KNOWN_WEAK_SECRETS = frozenset(
-    {"", "changeme", "change-me", "secret", "insecure-development-secret-key-never-in-production"}
+MIN_SIGNING_KEY_LENGTH = 32
+# The default SECRET_KEY, so that development needs no setup. It is published (here, in
+# .sample.env and in docker-compose.yaml): anyone can sign tokens with it.
+DEVELOPMENT_SECRET_KEY = "insecure-development-secret-key-never-in-production"  # noqa: S105 - published on purpose
+# Keys anyone can sign with: the published development key and placeholders people paste.
+_PUBLISHED_SIGNING_KEYS = frozenset(
+    {DEVELOPMENT_SECRET_KEY, "changeme", "change-me", "changeit", "secret", "secret-key", "your-secret-key"}
 )
-MIN_SECRET_KEY_LENGTH = 32
+_GENERATE_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 class Environment(StrEnum):
@@ -31,6 +37,41 @@ class Environment(StrEnum):
     TESTING = "testing"
     STAGING = "staging"
     PRODUCTION = "production"
+
+    @property
+    def is_local(self) -> bool:
+        """Development and testing: conveniences (published keys, docs, the demo page) are on.
+        Every other environment is a deployment someone can reach."""
+        return self in (Environment.DEVELOPMENT, Environment.TESTING)
+
+
+def signing_key_problems(keys: Mapping[str, SecretStr | None]) -> list[str]:
+    """What is wrong with each signing key, by setting name: missing, published or short.
+
+    Every settings class holding a key the application signs or derives secrets with runs its keys
+    through this outside development and testing, and refuses to load while any problem remains.
+    """
+    problems = []
+    for name, key in keys.items():
+        value = key.get_secret_value() if key is not None else ""
+        if not value.strip():
+            problem = "is not set"
+        elif value.strip().lower() in _PUBLISHED_SIGNING_KEYS:
+            problem = "is a published example value that anyone can sign with"
+        elif len(value.encode()) < MIN_SIGNING_KEY_LENGTH:
+            problem = f"is shorter than {MIN_SIGNING_KEY_LENGTH} bytes"
+        else:
+            continue
+        problems.append(
+            f"{name} {problem}: set it to a random value of at least {MIN_SIGNING_KEY_LENGTH} bytes "
+            f"(generate one with: {_GENERATE_KEY})"
+        )
+    return problems
+
+
+def refuse_to_start(environment: Environment, problems: list[str]) -> None:
+    if problems:
+        raise ValueError(f"refusing to start with ENVIRONMENT={environment.value}: " + "; ".join(problems))
 
 
 def _split_csv(value: object) -> object:
@@ -47,15 +88,20 @@ class BaseConfig(BaseSettings):
     """Base of every settings class: `.env` support, unknown keys ignored."""
 
     # env_ignore_empty: `NAME=` in .env means "use the default", as .sample.env documents.
+    # hide_input_in_errors: a refused setting's message must not print the environment's secrets.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
     )
 
 
 CsvList = Annotated[list[str], NoDecode]
 
 
-class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings, BaseConfig):
+class AppConfig(ServerSettings, CacheSettings, RateLimiterSettings, QueueSettings, MailSettings, BaseConfig):
     """Settings of the platform (no prefix, like the names in `.sample.env`).
 
     Each platform service declares its own settings next to its code; they are combined here so
@@ -65,12 +111,25 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
     ENVIRONMENT: Environment = Environment.DEVELOPMENT
     DEBUG: bool = False
     PROJECT_NAME: str = "FastAPI Modular Kit"
-    SECRET_KEY: SecretStr = SecretStr("insecure-development-secret-key-never-in-production")
+    # Outside development and testing it must be set to a random value (see signing_key_problems).
+    SECRET_KEY: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    # /docs, /redoc and /openapi.json. Empty: on in development and testing only (the schema maps
+    # every route and parameter for an attacker too).
+    DOCS_ENABLED: bool | None = None
 
     API_PREFIX: str = "/api/v1"
     CORS_ORIGINS: CsvList = Field(default_factory=list)
-    TRUSTED_HOSTS: CsvList = Field(default_factory=lambda: ["*"])
+    # Host headers answered. Never "*" by default: URLs the framework builds (trailing-slash
+    # redirects) take their host from this header. Name your public host(s) in deployments.
+    TRUSTED_HOSTS: CsvList = Field(default_factory=lambda: ["localhost", "127.0.0.1"])
     MAX_REQUEST_BODY_BYTES: int = Field(default=1_048_576, ge=0)
+    # Nesting of a JSON body beyond this is refused with 422 before any route parses it: the
+    # kit's schemas nest a few levels, and deep nesting only costs the parser and the validator.
+    # At most 200: a 422 echoes the input, and orjson renders no deeper than 255 levels.
+    MAX_REQUEST_JSON_DEPTH: int = Field(default=32, ge=1, le=200)
+    # Strict-Transport-Security max-age in seconds (0: header off). Turn it on once every
+    # client reaches the API over HTTPS only: browsers then refuse plain HTTP for that long.
+    HSTS_MAX_AGE: int = Field(default=0, ge=0)
     GZIP_MINIMUM_SIZE: int = Field(default=1000, ge=0)
 
     DATABASE_URL: str = "postgresql+psycopg://postgres@127.0.0.1:5432/kit"
@@ -95,6 +154,10 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
     HEALTH_CHECK_TIMEOUT: float = Field(default=2.0, gt=0)
     # GET /metrics on the API; a worker serves its own on METRICS_WORKER_PORT (0: off).
     METRICS_ENABLED: bool = True
+    # With a token, GET /metrics answers only `Authorization: Bearer <token>`. Outside development
+    # and testing /metrics is served only with one (the API port is public; the numbers describe
+    # its traffic and routes).
+    METRICS_TOKEN: SecretStr | None = None
     METRICS_WORKER_PORT: int = Field(default=0, ge=0, le=65535)
     # Links in emails point here (never at the Host header of a request).
     FRONTEND_URL: str = "http://localhost:3000"
@@ -108,20 +171,15 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
         return _split_csv(value)
 
     @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> Self:
-        if self.ENVIRONMENT is not Environment.PRODUCTION:
+    def _refuse_unsafe_deployment(self) -> Self:
+        if self.ENVIRONMENT.is_local:
             return self
-        problems = []
-        secret = self.SECRET_KEY.get_secret_value()
-        if secret.strip().lower() in _KNOWN_WEAK_SECRETS or len(secret) < MIN_SECRET_KEY_LENGTH:
-            problems.append(
-                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
-                '(generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))")'
-            )
-        if self.DEBUG:
+        # Unset, SECRET_KEY is the published development key: say so rather than "published".
+        secret_key = self.SECRET_KEY if "SECRET_KEY" in self.model_fields_set else None
+        problems = signing_key_problems({"SECRET_KEY": secret_key})
+        if self.is_production and self.DEBUG:
             problems.append("DEBUG must be false")
-        if problems:
-            raise ValueError("refusing to start in production: " + "; ".join(problems))
+        refuse_to_start(self.ENVIRONMENT, problems)
         return self
 
     @property
@@ -131,6 +189,15 @@ class AppConfig(CacheSettings, RateLimiterSettings, QueueSettings, MailSettings,
     @property
     def is_production(self) -> bool:
         return self.ENVIRONMENT is Environment.PRODUCTION
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.ENVIRONMENT.is_local if self.DOCS_ENABLED is None else self.DOCS_ENABLED
+
+    @property
+    def metrics_endpoint_enabled(self) -> bool:
+        """Whether the API serves GET /metrics (metrics are collected whenever METRICS_ENABLED)."""
+        return self.METRICS_ENABLED and (self.ENVIRONMENT.is_local or self.METRICS_TOKEN is not None)
 
     @property
     def log_format(self) -> Literal["json", "console"]:

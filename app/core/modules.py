@@ -2,18 +2,28 @@
 
 A module is a package (`app.auth`) with a `routers` submodule holding its HTTP surface as
 `router`, and optionally the submodules `models`, `listeners` and `tasks`, imported for their
-registrations. The router is not part of the public `__init__`: building every route (dependency
-graphs, response models) is a third of what a worker spends importing the modules, and the
-worker, the scheduler and the CLI never serve HTTP. Core never imports a module by name: the
-composition roots pass in the list from `app.modules`.
+registrations, and `lifespan`, whose `lifespan(resources)` the API enters at startup and leaves
+at shutdown (per-process machinery such as a WebSocket hub). The router is not part of the
+public `__init__`: building every route (dependency graphs, response models) is a third of what
+a worker spends importing the modules, and the worker, the scheduler and the CLI never serve
+HTTP. Core never imports a module by name: the composition roots pass in the list from
+`app.modules`.
 """
 
 import importlib
 import importlib.util
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
+
+if TYPE_CHECKING:
+    from app.core.resources import Resources
+
+# What a module's lifespan yields is added to the lifespan state (`request.state` of every request).
+ModuleLifespan = Callable[["Resources"], AbstractAsyncContextManager[Mapping[str, Any]]]
 
 # The platform's own registrations come first.
 PLATFORM_SUBMODULES = ("app.core.models", "app.core.tasks")
@@ -46,3 +56,8 @@ def module_routers(packages: Iterable[str]) -> list[APIRouter]:
             raise TypeError(f"{package}.routers must define an APIRouter named `router`")
         routers.append(router)
     return routers
+
+
+def module_lifespans(packages: Iterable[str]) -> list[ModuleLifespan]:
+    """The `lifespan` of every package that has a `lifespan` submodule, in installation order."""
+    return [module.lifespan for module in import_submodules(packages, "lifespan")]

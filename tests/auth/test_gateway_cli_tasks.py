@@ -11,10 +11,8 @@ from freezegun import freeze_time
 from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import AuthGatewayInterface, Role, UserDTO
-from app.auth.gateway import AuthGateway
+from app.auth import AuthGatewayInterface, Role, UserDTO, auth_gateway
 from app.auth.models import ActionToken, Session, User
-from app.auth.repositories.user import UserRepository
 from app.auth.tasks import PurgeExpired
 from app.core.config import AppConfig
 from app.core.db import FilterOperator, FilterParam, ListParams, UnitOfWork
@@ -29,7 +27,7 @@ async def test_gateway_returns_dtos(db_session: AsyncSession, resources: Resourc
         await UserFactory.create_async(username="gw-ann"),
         await UserFactory.create_async(username="gw-bob"),
     )
-    gateway: AuthGatewayInterface = AuthGateway(UserRepository(db_session), resources.cache)
+    gateway: AuthGatewayInterface = auth_gateway(db_session, resources.redis)
     found = await gateway.get_user(ann.id)
     assert isinstance(found, UserDTO)
     assert (found.id, found.username, found.role) == (ann.id, "gw-ann", Role.USER)

@@ -6,10 +6,11 @@ import httpx
 
 from app.core.mail import MemoryBackend
 from tests.factories import PASSWORD, UserFactory
-from tests.users import API, Signed, login
+from tests.users import API, Signed, link_token, login
 
 PROFILE = f"{API}/profile"
 SignIn = Callable[..., Awaitable[Signed]]
+NEW = "Brand-new-password-99"
 
 
 async def test_get_profile_shows_private_fields_and_no_secrets(
@@ -47,6 +48,26 @@ async def test_email_change_needs_the_password_and_a_new_verification(
     assert changed.status_code == 200
     assert changed.json()["email_verified"] is False
     assert outbox_mail.sent[-1]["To"] == "new@example.com"
+
+
+async def test_email_change_retires_reset_links_and_tells_the_old_address(
+    client: httpx.AsyncClient, sign_in: SignIn, outbox_mail: MemoryBackend
+) -> None:
+    signed = await sign_in()
+    old_address = signed.user.email
+    await client.post(f"{API}/auth/restore-password", json={"email": old_address})
+    token = link_token(outbox_mail, old_address, "https://app.example/reset-password")
+    changed = await client.patch(
+        PROFILE, json={"email": "moved@example.com", "current_password": PASSWORD}, headers=signed.headers
+    )
+    assert changed.status_code == 200
+
+    reset = await client.post(f"{API}/auth/reset-password", json={"token": token, "new_password": NEW})
+    assert reset.status_code == 401
+    notice = [m for m in outbox_mail.sent if m["To"] == old_address and "address was changed" in m["Subject"]]
+    assert len(notice) == 1
+    # Whoever reads the old mailbox now may not be the owner: the new address is not revealed.
+    assert "moved@example.com" not in notice[0].as_string()
 
 
 async def test_mass_assignment_is_rejected(client: httpx.AsyncClient, sign_in: SignIn) -> None:

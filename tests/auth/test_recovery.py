@@ -2,16 +2,25 @@
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from freezegun import freeze_time
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Text, cast, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
+from app.core.outbox import OutboxMessage
+from app.core.queue import registered_tasks
+from app.core.services import platform_context
+from tests.core.health.test_health import closed_port
 from tests.factories import PASSWORD, UserFactory
-from tests.users import API, Signed, link_token, login
+from tests.processes import api
+from tests.users import API, CreateUser, Signed, link_token, login
 
 RESTORE, RESET = f"{API}/auth/restore-password", f"{API}/auth/reset-password"
+RESEND = f"{API}/auth/verify-email/resend"
 RESET_LINK = "https://app.example/reset-password"
 SignIn = Callable[..., Awaitable[Signed]]
 NEW = "Brand-new-password-99"
@@ -30,6 +39,49 @@ async def test_restore_answers_the_same_for_known_and_unknown(
     assert all(answer == answers[0] for answer in answers)
     assert [m["To"] for m in outbox_mail.sent] == [user.email, user.email]
     del db_session
+
+
+async def test_restore_and_resend_do_the_same_work_for_known_and_unknown_addresses(
+    app_config: AppConfig, committed_users: CreateUser, engine: AsyncEngine
+) -> None:
+    known, unverified = await committed_users(), await committed_users(email_verified_at=None)
+    # Named after a known account so the fixture's clean-up finds its rows too.
+    unknown = f"{known.username}.nobody@example.com"
+    names = (known.username, unverified.username)
+
+    async def queued() -> list[tuple[str, dict[str, Any]]]:
+        async with engine.connect() as connection:
+            payload = cast(OutboxMessage.payload, Text)
+            rows = await connection.execute(
+                select(OutboxMessage.task_name, OutboxMessage.payload)
+                .where(or_(*(payload.contains(name) for name in names)))
+                .order_by(OutboxMessage.id)
+            )
+        return [(name, data) for name, data in rows]
+
+    # No broker: whatever the requests queue stays in the outbox, where the test can compare it.
+    nowhere = f"redis://127.0.0.1:{closed_port()}/0"
+    config = app_config.model_copy(
+        update={"QUEUE_BROKER": "redis", "QUEUE_REDIS_URL": nowhere, "REDIS_TIMEOUT": 0.5}
+    )
+    async with api(config) as (client, _):
+        for path, address in ((RESTORE, known.email), (RESEND, unverified.email)):
+            answers = [(await client.post(path, json={"email": email})) for email in (address, unknown)]
+            assert answers[0].status_code == 202
+            assert [(a.status_code, a.json()) for a in answers] == [(202, answers[0].json())] * 2
+        work = await queued()
+        assert work == [
+            ("auth.send_password_reset", {"email": known.email}),
+            ("auth.send_password_reset", {"email": unknown}),
+            ("auth.resend_verification", {"email": unverified.email}),
+            ("auth.resend_verification", {"email": unknown}),
+        ]
+
+        for name, data in work:
+            async with platform_context() as context:
+                await registered_tasks()[name](context).run(**data)
+    mailed = [data["email"]["email"]["recipient"] for name, data in await queued() if name == "mail.send"]
+    assert mailed == [known.email, unverified.email]
 
 
 async def test_reset_works_once_and_ends_every_session(

@@ -16,8 +16,9 @@ from app.auth.models import User
 from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
 from tests.conftest import build_app
+from tests.factories import PASSWORD
 from tests.logs import records
-from tests.users import API, link_token, login
+from tests.users import API, CreateUser, link_token, login
 
 
 @asynccontextmanager
@@ -101,3 +102,46 @@ async def test_credential_endpoints_are_rate_limited_per_account(
     assert statuses[:5] == [401] * 5
     assert statuses[5:] == [429, 429]
     del db_session
+
+
+async def test_the_login_limit_counts_an_account_once_whether_named_by_username_or_email(
+    app_config: AppConfig, committed_users: CreateUser
+) -> None:
+    user = await committed_users()
+    config = app_config.model_copy(update={"RATE_LIMITER_ENABLED": True})
+    async with LifespanManager(build_app(config)) as manager:
+        statuses = []
+        for attempt, name in enumerate([user.username, user.email.upper()] * 3):
+            # A different address each time: only the per-account limit applies.
+            transport = httpx.ASGITransport(app=manager.app, client=(f"10.9.1.{attempt}", 5000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+                password = PASSWORD if attempt == 5 else "Wrong-password-1"
+                statuses.append((await login(client, name, password)).status_code)
+    assert statuses == [401] * 5 + [429]
+
+
+async def test_the_sixth_password_check_in_a_minute_is_refused_even_with_the_right_password(
+    app_config: AppConfig, committed_users: CreateUser
+) -> None:
+    user = await committed_users()
+    wrong, new = "Wrong-password-1", "Brand-new-password-99"
+    async with real_api(app_config.model_copy(update={"RATE_LIMITER_ENABLED": True})) as client:
+        headers = {"Authorization": f"Bearer {(await login(client, user.username)).json()['access_token']}"}
+        change = {"current_password": wrong, "new_password": new}
+        move = {"email": "elsewhere@example.com", "current_password": wrong}
+        failures = [
+            *[await client.post(f"{API}/profile/password", json=change, headers=headers) for _ in range(3)],
+            *[await client.patch(f"{API}/profile", json=move, headers=headers) for _ in range(2)],
+        ]
+        assert [response.status_code for response in failures] == [401] * 5
+        refused = await client.request(
+            "DELETE", f"{API}/profile", json={"password": PASSWORD}, headers=headers
+        )
+        assert refused.status_code == 429
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert 0 < int(refused.headers["retry-after"]) <= 60
+        # What checks no password is not limited by it.
+        renamed = await client.patch(
+            f"{API}/profile", json={"username": f"{user.username}x"}, headers=headers
+        )
+        assert renamed.status_code == 200

@@ -5,30 +5,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 
 from app.chat.config import get_chat_config
-from tests.users import API, Signed
+from tests.chat.uploads import BOUNDARY, HEADERS, PNG, ROOMS, multipart, room
+from tests.users import Signed
 
-ROOMS = f"{API}/chat/rooms"
 SignIn = Callable[..., Awaitable[Signed]]
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
-BOUNDARY = "kitboundary"
-
-
-async def room(client: httpx.AsyncClient, owner: Signed) -> int:
-    return int((await client.post(ROOMS, json={"name": "files"}, headers=owner.headers)).json()["id"])
-
-
-def multipart(content: bytes, filename: str = "picture.png", claimed: str = "image/png") -> bytes:
-    return (
-        (
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            f"Content-Type: {claimed}\r\n\r\n"
-        ).encode()
-        + content
-        + f"\r\n--{BOUNDARY}--\r\n".encode()
-    )
-
-
-HEADERS = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 
 async def test_upload_and_download(client: httpx.AsyncClient, sign_in: SignIn) -> None:

@@ -3,46 +3,18 @@
 import csv
 import io
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.chat import tasks
 from app.chat.config import ChatConfig
-from app.chat.services.export import csv_chunks
+from app.chat.services.csv_export import csv_chunks
 from app.core.mail import MemoryBackend
-from tests.users import API, Signed
-
-ROOMS = f"{API}/chat/rooms"
-SignIn = Callable[..., Awaitable[Signed]]
-
-
-async def make_room(client: httpx.AsyncClient, owner: Signed) -> int:
-    return int((await client.post(ROOMS, json={"name": "exported"}, headers=owner.headers)).json()["id"])
-
-
-async def bulk_messages(session: AsyncSession, room_id: int, author_id: int, count: int) -> None:
-    await session.execute(
-        text(
-            "INSERT INTO chat_message (room_id, author_id, body, created_at, updated_at) "
-            "SELECT :room, :author, 'message number ' || n || ', with \"quotes\"', now(), now() "
-            "FROM generate_series(1, :count) AS n"
-        ),
-        {"room": room_id, "author": author_id, "count": count},
-    )
-
-
-async def room_with_messages(
-    client: httpx.AsyncClient, sign_in: SignIn, session: AsyncSession, count: int
-) -> tuple[Signed, int]:
-    """A new owner and their room holding `count` messages."""
-    owner = await sign_in()
-    room_id = await make_room(client, owner)
-    await bulk_messages(session, room_id, owner.user.id, count)
-    return owner, room_id
+from tests.chat.exporting import ROOMS, SignIn, bulk_messages, make_room, room_with_messages
+from tests.users import API
 
 
 async def test_csv_export_streams_through_the_api(
@@ -62,10 +34,13 @@ async def test_csv_export_streams_through_the_api(
 
 
 async def test_chunks_hold_whole_records_and_count_them(
-    client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession
+    client: httpx.AsyncClient,
+    sign_in: SignIn,
+    db_session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     _, room_id = await room_with_messages(client, sign_in, db_session, 25)
-    chunks = [chunk async for chunk in csv_chunks(db_session, room_id, batch=10)]
+    chunks = [chunk async for chunk in csv_chunks(session_factory, room_id, batch=10)]
     # Each chunk parses on its own: the header, then fetches of 10, 10 and 5 messages.
     parsed = [list(csv.reader(io.StringIO(chunk.text))) for chunk in chunks]
     assert [len(records) for records in parsed] == [chunk.messages or 1 for chunk in chunks] == [1, 10, 10, 5]
@@ -75,13 +50,16 @@ async def test_chunks_hold_whole_records_and_count_them(
 
 
 async def test_100k_messages_stream_with_bounded_memory(
-    client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession
+    client: httpx.AsyncClient,
+    sign_in: SignIn,
+    db_session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     _, room_id = await room_with_messages(client, sign_in, db_session, 100_000)
     messages, size = 0, 0
     tracemalloc.start()
     try:
-        async for chunk in csv_chunks(db_session, room_id, batch=1000):
+        async for chunk in csv_chunks(session_factory, room_id, batch=1000):
             messages += chunk.messages
             size += len(chunk.text)
         _, peak = tracemalloc.get_traced_memory()
@@ -112,6 +90,8 @@ async def test_export_job_reports_progress_and_emails_a_link(
     [email] = [m for m in outbox_mail.sent if m["To"] == owner.user.email]
     assert "2500 messages" in email.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert f"https://app.example/chat/exports/{job_id}" in email.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    expires_at = datetime.fromisoformat(status["expires_at"])
+    assert f"deleted at {expires_at:%Y-%m-%d %H:%M} UTC" in email.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
 async def test_export_progress_is_reported_per_thousand_messages_whatever_the_batch(

@@ -28,8 +28,14 @@ def prefix() -> str:
 
 
 @pytest.fixture(scope="module")
-def servers(app_config: AppConfig) -> Iterator[tuple[str, str]]:
-    env = {"CHAT_WS_AUTH_TIMEOUT": "1", "CHAT_WS_HEARTBEAT_INTERVAL": "1", "LOG_LEVEL": "WARNING"}
+def servers(app_config: AppConfig, prefix: str) -> Iterator[tuple[str, str]]:
+    env = {
+        "CHAT_WS_AUTH_TIMEOUT": "1",
+        "CHAT_WS_HEARTBEAT_INTERVAL": "1",
+        # Channels of this module's own: other suites' processes on the same Redis stay out.
+        "CHAT_CHANNEL_PREFIX": f"{prefix}:room",
+        "LOG_LEVEL": "WARNING",
+    }
     with api_server(env) as first, api_server(env) as second:
         yield first, second
 
@@ -200,7 +206,7 @@ async def test_disconnect_releases_the_subscription(
 ) -> None:
     owner = await new_user(servers[0], f"{prefix}-leaver")
     room_id = await new_room(owner, f"{prefix}-leave")
-    channel = f"chat:room:{room_id}"
+    channel = f"{prefix}:room:{room_id}"
     async with connect(owner.ws_url(room_id), subprotocols=["bearer", owner.token]) as socket:  # type: ignore[list-item]
         await receive(socket, "ready")
         assert dict(await redis.pubsub_numsub(channel))[channel.encode()] == 1

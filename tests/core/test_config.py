@@ -6,18 +6,55 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from app.core.config import AppConfig, BaseConfig, Environment
+from app.auth.config import AuthConfig
+from app.core.config import DEVELOPMENT_SECRET_KEY, AppConfig, BaseConfig, Environment
 from tests.settings import SAMPLE_ENV, documented_settings
 
 STRONG_SECRET = "a" * 12 + "S3cure-and-random-enough-" + "z" * 10
 
 
-@pytest.mark.parametrize(
-    "secret", ["", "changeme", "insecure-development-secret-key-never-in-production", "too-short-secret"]
-)
-def test_production_refuses_a_weak_secret(secret: str) -> None:
-    with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
-        AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=SecretStr(secret))
+DEPLOYED = [Environment.STAGING, Environment.PRODUCTION]
+# Missing, published with the kit, a pasted placeholder, too short.
+WEAK_KEYS = ["", DEVELOPMENT_SECRET_KEY, "changeme", "too-short-secret"]
+
+
+@pytest.mark.parametrize("environment", DEPLOYED)
+@pytest.mark.parametrize("secret", WEAK_KEYS)
+def test_deployments_refuse_a_weak_secret_key(environment: Environment, secret: str) -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY ") as refused:
+        AppConfig(ENVIRONMENT=environment, SECRET_KEY=SecretStr(secret))
+    assert f"ENVIRONMENT={environment.value}" in str(refused.value)
+
+
+@pytest.mark.parametrize("environment", DEPLOYED)
+def test_deployments_refuse_to_start_without_a_secret_key(
+    environment: Environment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("ENVIRONMENT", environment.value)
+    with pytest.raises(ValidationError, match="SECRET_KEY is not set") as refused:
+        AppConfig(_env_file=None)
+    # The refusal names the setting without echoing the environment it was read from.
+    assert "input_value" not in str(refused.value)
+
+
+@pytest.mark.parametrize("environment", DEPLOYED)
+@pytest.mark.parametrize("secret", WEAK_KEYS)
+def test_deployments_refuse_a_weak_jwt_secret(
+    environment: Environment, secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployed = AppConfig(ENVIRONMENT=environment, SECRET_KEY=SecretStr(STRONG_SECRET))
+    monkeypatch.setattr("app.auth.config.get_app_config", lambda: deployed)
+    with pytest.raises(ValidationError, match="AUTH_JWT_SECRET "):
+        AuthConfig(JWT_SECRET=SecretStr(secret))
+    assert AuthConfig(JWT_SECRET=SecretStr("j" * 40)).jwt_secret == "j" * 40
+    assert AuthConfig().jwt_secret == STRONG_SECRET
+
+
+def test_development_and_tests_start_with_the_published_key() -> None:
+    for environment in (Environment.DEVELOPMENT, Environment.TESTING):
+        config = AppConfig(ENVIRONMENT=environment, SECRET_KEY=SecretStr(DEVELOPMENT_SECRET_KEY))
+        assert config.SECRET_KEY.get_secret_value() == DEVELOPMENT_SECRET_KEY
 
 
 def test_production_refuses_debug() -> None:
@@ -25,9 +62,10 @@ def test_production_refuses_debug() -> None:
         AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=SecretStr(STRONG_SECRET), DEBUG=True)
 
 
-def test_production_starts_with_a_strong_secret() -> None:
-    config = AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=SecretStr(STRONG_SECRET))
-    assert config.is_production
+@pytest.mark.parametrize("environment", DEPLOYED)
+def test_deployments_start_with_a_strong_secret(environment: Environment) -> None:
+    config = AppConfig(ENVIRONMENT=environment, SECRET_KEY=SecretStr(STRONG_SECRET))
+    assert config.ENVIRONMENT is environment
     assert config.log_format == "json"
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from app.auth.models import User
-from tests.chat.test_attachments import HEADERS, PNG, multipart
+from tests.chat.uploads import HEADERS, PNG, multipart
 from tests.faults.conftest import PASSWORD
 from tests.processes import api_process
 

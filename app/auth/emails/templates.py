@@ -37,3 +37,14 @@ class PasswordChanged(ViewTemplate):
         self.username = username
         self.how = how
         self.project_name = project_name
+
+
+class EmailChanged(ViewTemplate):
+    """Sent to the address an account had before it was changed (the new one gets VerifyEmail)."""
+
+    template_dir = VIEWS
+    template_name = "email_changed.html"
+
+    def __init__(self, username: str, project_name: str) -> None:
+        self.username = username
+        self.project_name = project_name

@@ -12,6 +12,12 @@ class UserRepository(BaseRepository[User]):
         value = login.strip().lower()
         return await self.session.scalar(select(User).where(or_(User.email == value, User.username == value)))
 
+    async def id_by_login(self, login: str) -> int | None:
+        value = login.strip().lower()
+        return await self.session.scalar(
+            select(User.id).where(or_(User.email == value, User.username == value))
+        )
+
     async def get_by_email(self, email: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email == email))
 

@@ -104,6 +104,8 @@ class UserDTO(BaseModel):
     email: str
     role: Role
     is_active: bool
+    # Whether `email` is proven to belong to the user: only such an address is written to unasked.
+    email_verified: bool
 
 
 UserField = Literal["id", "username", "email", "role", "is_active", "created_at"]

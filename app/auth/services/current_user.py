@@ -1,7 +1,10 @@
-"""Who is calling: the access token checked against a cached snapshot of the account.
+"""Who is calling: the access token checked against a cached snapshot of the account and the
+revoked sessions (app.auth.services.access).
 
 Resolving the current user is on every authenticated request, so the account is cached in
-Redis for CURRENT_USER_CACHE_TTL seconds and dropped after every change to it (after commit).
+Redis for CURRENT_USER_CACHE_TTL seconds and dropped on every change to it. When Redis does not
+answer, the database decides (the account and the session row): slower, but the API keeps
+serving signed-in users, and a revoked session or token stays refused.
 """
 
 from dataclasses import asdict, dataclass, replace
@@ -12,11 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.exceptions import InvalidToken
 from app.auth.models import Role, User
+from app.auth.repositories.session import SessionRepository
 from app.auth.repositories.user import UserRepository
-from app.auth.services.tokens import AccessTokens
-from app.core.cache import CacheServiceInterface
-
-CACHE_NAMESPACE = "auth-user"
+from app.auth.services.access import AccessStore, AccessStoreUnavailable
+from app.auth.services.tokens import AccessClaims, AccessTokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,24 +60,31 @@ def _snapshot(principal: Principal) -> dict[str, Any]:
     return data
 
 
-async def forget_user(cache: CacheServiceInterface, user_id: int) -> None:
-    await cache.delete(str(user_id), namespace=CACHE_NAMESPACE)
-
-
-async def resolve(
-    token: str, tokens: AccessTokens, session: AsyncSession, cache: CacheServiceInterface, ttl: int
-) -> Principal:
+async def resolve(token: str, tokens: AccessTokens, session: AsyncSession, store: AccessStore) -> Principal:
     claims = tokens.decode(token)
-    cached = await cache.get(str(claims.user_id), namespace=CACHE_NAMESPACE) if ttl else None
-    if cached is not None:
-        principal = Principal(**{**cached, "role": Role(cached["role"])}, session_id=claims.session_id)
+    try:
+        cached, revoked = await store.read(claims.user_id, claims.session_id)
+    except AccessStoreUnavailable:
+        principal = await _from_database(claims, session)
     else:
-        user = await UserRepository(session).get(claims.user_id)
-        if user is None:
+        if revoked:
             raise InvalidToken()
-        principal = Principal.of(user, claims.session_id)
-        if ttl:
-            await cache.set(str(user.id), _snapshot(principal), ttl=ttl, namespace=CACHE_NAMESPACE)
+        if cached is not None:
+            principal = Principal(**{**cached, "role": Role(cached["role"])}, session_id=claims.session_id)
+        else:
+            user = await UserRepository(session).get(claims.user_id)
+            if user is None:
+                raise InvalidToken()
+            principal = Principal.of(user, claims.session_id)
+            await store.remember(user.id, _snapshot(principal))
     if principal.token_version != claims.token_version:
         raise InvalidToken()
     return replace(principal, expires_at=claims.expires_at)
+
+
+async def _from_database(claims: AccessClaims, session: AsyncSession) -> Principal:
+    user = await UserRepository(session).get(claims.user_id)
+    signed_in = await SessionRepository(session).get(claims.session_id)
+    if user is None or signed_in is None or signed_in.user_id != user.id or signed_in.revoked_at is not None:
+        raise InvalidToken()
+    return Principal.of(user, claims.session_id)

@@ -4,6 +4,10 @@ Reset tokens are bound to a fingerprint of the password hash they replace, so a 
 working once the password changed by any means; verification tokens are bound to the email
 address, so a link for an old address verifies nothing. Both are stored hashed, expire, and are
 spent on use; issuing a new one spends the older ones.
+
+Asking for a link (restore-password, verify-email/resend) only queues a task with the address:
+the request does the same work whether or not an account uses it, so neither its answer nor its
+timing tells; the task looks the account up and mails only a real, eligible one.
 """
 
 import hashlib
@@ -11,15 +15,16 @@ from datetime import timedelta
 
 from app.auth.emails.templates import PasswordReset, VerifyEmail
 from app.auth.exceptions import InvalidToken
-from app.auth.models import ActionToken, User
+from app.auth.models import EMAIL_VERIFICATION, PASSWORD_RESET, ActionToken, User
 from app.auth.services.context import AuthContext
 from app.auth.services.tokens import new_opaque_token, token_digest
 from app.auth.services.users import UserService
 from app.core.clock import utcnow
 from app.core.mail import EmailData
 
-RESET = "password_reset"
-VERIFY = "email_verification"
+# Task names (the tasks are in app.auth.tasks).
+SEND_PASSWORD_RESET = "auth.send_password_reset"  # noqa: S105 - a task name, not a secret
+RESEND_VERIFICATION = "auth.resend_verification"
 
 
 def password_fingerprint(user: User) -> str:
@@ -57,12 +62,18 @@ class RecoveryService:
         return action, user
 
     async def restore_password(self, email: str) -> None:
+        """Hands the address to a task, known or not."""
+        await self._context.queue.push(SEND_PASSWORD_RESET, {"email": email})
+
+    async def send_password_reset(self, email: str) -> None:
         """Queues a reset link if the address belongs to an active account; silent otherwise."""
         context = self._context
         user = await context.users.get_by_email(email)
         if user is None or not user.is_active:
             return
-        token = await self._issue(user, RESET, password_fingerprint(user), context.config.RESET_TOKEN_TTL)
+        token = await self._issue(
+            user, PASSWORD_RESET, password_fingerprint(user), context.config.RESET_TOKEN_TTL
+        )
         link = f"{context.frontend_url}/reset-password?token={token}"
         await context.mail.queue(
             PasswordReset(username=user.username, link=link, minutes=context.config.RESET_TOKEN_TTL // 60),
@@ -70,7 +81,7 @@ class RecoveryService:
         )
 
     async def reset_password(self, token: str, new_password: str) -> None:
-        action, user = await self._redeem(RESET, token)
+        action, user = await self._redeem(PASSWORD_RESET, token)
         if action.binding != password_fingerprint(user):
             raise InvalidToken("The link is invalid, expired or already used.")
         # A rejected password rolls the whole unit of work back: the link is not spent.
@@ -79,7 +90,7 @@ class RecoveryService:
 
     async def send_verification(self, user: User) -> None:
         context = self._context
-        token = await self._issue(user, VERIFY, user.email, context.config.VERIFY_TOKEN_TTL)
+        token = await self._issue(user, EMAIL_VERIFICATION, user.email, context.config.VERIFY_TOKEN_TTL)
         link = f"{context.frontend_url}/verify-email?token={token}"
         await context.mail.queue(
             VerifyEmail(username=user.username, link=link, project_name=context.project_name),
@@ -87,13 +98,18 @@ class RecoveryService:
         )
 
     async def resend_verification(self, email: str) -> None:
+        """Hands the address to a task, known or not."""
+        await self._context.queue.push(RESEND_VERIFICATION, {"email": email})
+
+    async def send_verification_again(self, email: str) -> None:
+        """A new link if the address belongs to an active, unverified account; silent otherwise."""
         user = await self._context.users.get_by_email(email)
         if user is None or not user.is_active or user.email_verified_at is not None:
             return
         await self.send_verification(user)
 
     async def verify_email(self, token: str) -> User:
-        action, user = await self._redeem(VERIFY, token)
+        action, user = await self._redeem(EMAIL_VERIFICATION, token)
         if action.binding != user.email:
             raise InvalidToken("The link is invalid, expired or already used.")
         user.email_verified_at = utcnow()

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from app.auth.exceptions import InvalidCredentials, InvalidToken, NotFound
+from app.auth.exceptions import InvalidCredentials, InvalidToken, NotFound, RevocationUnavailable
 from app.auth.models import Session, User
 from app.auth.schemas.auth import TokenResponse
 from app.auth.services.context import AuthContext
@@ -71,6 +71,14 @@ class SessionService:
                     session_id=session.id,
                     user_id=session.user_id,
                 )
+                try:
+                    await context.revoke_session(session.user_id, session.id, "refresh_token_reuse")
+                except RevocationUnavailable as error:
+                    # The session still ends in the database (processes that cannot read Redis
+                    # check there); only its current access token may outlive it elsewhere.
+                    error.keeping_changes()
+                    raise
+                # Kept: the revocation commits, and its event goes out after that commit.
                 raise InvalidToken().keeping_changes()
             raise InvalidToken()
         if now - session.last_used_at > timedelta(seconds=config.REFRESH_IDLE_TIMEOUT):
@@ -91,13 +99,14 @@ class SessionService:
             raise InvalidToken()
         if session.revoked_at is None:
             session.revoked_at, session.revoked_reason = utcnow(), "logout"
+            await context.revoke_session(principal.id, session.id, "logout")
 
     async def logout_all(self, principal: Principal) -> None:
         """Ends every session and retires every access token of the caller."""
         context = self._context
         await context.sessions.revoke_for_user(principal.id, utcnow(), "logout_all")
         await context.users.bump_token_version(principal.id)
-        context.forget_after_commit(principal.id)
+        await context.revoke_all(principal.id, "logout_all")
 
     async def list(self, principal: Principal) -> list[Session]:
         return await self._context.sessions.live_for_user(principal.id, utcnow())
@@ -108,3 +117,4 @@ class SessionService:
         if session is None or session.user_id != principal.id or session.revoked_at is not None:
             raise NotFound("Session not found.")
         session.revoked_at, session.revoked_reason = utcnow(), "revoked_by_user"
+        await self._context.revoke_session(principal.id, session.id, "revoked_by_user")

@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from app.auth.emails.templates import EmailChanged
 from app.auth.events import PasswordChanged, UserCreated, UserDeleted, UserUpdated
 from app.auth.exceptions import (
     AlreadyTaken,
@@ -13,7 +14,7 @@ from app.auth.exceptions import (
     RegistrationClosed,
     WeakPassword,
 )
-from app.auth.models import Role, User
+from app.auth.models import PASSWORD_RESET, Role, User
 from app.auth.policies.users import ensure_can_create, ensure_outranks, ensure_super_admin
 from app.auth.schemas.user import PUBLIC_USER_FIELDS, UserCreate, UserFilterParam, UserListParams, UserUpdate
 from app.auth.services.context import AuthContext
@@ -22,6 +23,14 @@ from app.auth.services.passwords import password_problem
 from app.core.clock import utcnow
 from app.core.db import PaginatedResult
 from app.core.errors import InvalidInput
+from app.core.mail import EmailData
+
+# Why every access token of a user ended, by how the password was replaced (PasswordChanged.how).
+_PASSWORD_REVOCATIONS = {
+    "changed": "password_changed",
+    "reset": "password_reset",
+    "set": "password_set_by_admin",
+}
 
 
 class UserService:
@@ -123,6 +132,8 @@ class UserService:
     # ------------------------------------------------------------------ the caller's own account
 
     async def _verify_password(self, user: User, password: str) -> None:
+        # Counted before hashing: past the limit even the right password is refused.
+        await self._context.password_checks.spend(user.id)
         valid, _ = await self._context.hasher.verify(password, user.password_hash)
         if not valid:
             raise InvalidCredentials("The current password is incorrect.")
@@ -147,6 +158,7 @@ class UserService:
             changes["email"] = data.email
         if not changes:
             return user
+        old_email = user.email
         await self._ensure_free(
             email=changes.get("email"), username=changes.get("username"), exclude_id=user.id
         )
@@ -158,11 +170,24 @@ class UserService:
             await self._context.unit_of_work.session.flush()
         except IntegrityError as error:
             raise AlreadyTaken("This email or username is already in use.") from error
+        if "email" in changes:
+            await self._email_changed(user, old_email)
         self._context.forget_after_commit(user.id)
         self._context.events.dispatch(
             UserUpdated(id=user.id, changed=sorted(changes), email_changed="email" in changes), durable=True
         )
         return user
+
+    async def _email_changed(self, user: User, old_email: str) -> None:
+        """A reset link mailed to the old address stops working (whoever reads that mailbox no
+        longer owns the account), and the old address is told, in case the change was not the
+        owner's doing."""
+        context = self._context
+        await context.action_tokens.retire(user.id, PASSWORD_RESET, utcnow())
+        await context.mail.queue(
+            EmailChanged(username=user.username, project_name=context.project_name),
+            EmailData(subject=f"Your {context.project_name} email address was changed", recipient=old_email),
+        )
 
     async def change_password(self, principal: Principal, current: str, new: str) -> None:
         user = await self.get(principal.id)
@@ -179,7 +204,7 @@ class UserService:
         await self._check_password(new, username=user.username, email=user.email, field=field)
         user.password_hash = await self._context.hasher.hash(new)
         user.token_version += 1
-        self._context.forget_after_commit(user.id)
+        await self._context.revoke_all(user.id, _PASSWORD_REVOCATIONS[how])
         self._context.events.dispatch(PasswordChanged(id=user.id, how=how), durable=True)
 
     async def delete_profile(self, principal: Principal, password: str) -> None:
@@ -192,7 +217,7 @@ class UserService:
         await self._context.users.delete(user)
         user.token_version += 1
         await self._context.sessions.revoke_for_user(user.id, utcnow(), "account_deleted")
-        self._context.forget_after_commit(user.id)
+        await self._context.revoke_all(user.id, "account_deleted")
         self._context.events.dispatch(UserDeleted(id=user.id), durable=True)
 
     async def _ensure_not_last_super_admin(self, user: User) -> None:
@@ -215,9 +240,11 @@ class UserService:
             return user
         user.is_active = active
         user.token_version += 1
-        if not active:
+        if active:
+            self._context.forget_after_commit(user.id)
+        else:
             await self._context.sessions.revoke_for_user(user.id, utcnow(), "deactivated")
-        self._context.forget_after_commit(user.id)
+            await self._context.revoke_all(user.id, "deactivated")
         self._context.events.dispatch(UserUpdated(id=user.id, changed=["is_active"]), durable=True)
         return user
 
@@ -229,7 +256,7 @@ class UserService:
             return user
         user.role = role.value
         user.token_version += 1
-        self._context.forget_after_commit(user.id)
+        await self._context.revoke_all(user.id, "role_changed")
         self._context.events.dispatch(UserUpdated(id=user.id, changed=["role"]), durable=True)
         return user
 

@@ -9,11 +9,12 @@ class ExportReady(ViewTemplate):
     template_dir = VIEWS
     template_name = "export_ready.html"
 
-    def __init__(self, username: str, room_name: str, link: str, rows: int) -> None:
+    def __init__(self, username: str, room_name: str, link: str, rows: int, expires_at: str) -> None:
         self.username = username
         self.room_name = room_name
         self.link = link
         self.rows = rows
+        self.expires_at = expires_at
 
 
 class Mentioned(ViewTemplate):
@@ -25,4 +26,7 @@ class Mentioned(ViewTemplate):
         self.author = author
         self.room_name = room_name
         self.excerpt = excerpt
+        # The plain-text part quotes each line, as a reply does, so no line of the author's words
+        # can pass for the email's own text.
+        self.excerpt_lines = excerpt.splitlines() or [""]
         self.link = link

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -9,3 +10,5 @@ class ExportJobResponse(BaseModel):
     status: Literal["pending", "running", "done", "failed"]
     progress: int
     download_url: str | None = None
+    # When a finished export (file and status) is deleted; None until it finishes.
+    expires_at: datetime | None = None

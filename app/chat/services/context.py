@@ -4,6 +4,7 @@ from redis.asyncio import Redis
 
 from app.auth import AuthGatewayInterface
 from app.chat.config import ChatConfig
+from app.chat.repositories.attachment import AttachmentRepository
 from app.chat.repositories.room import MemberRepository, MessageRepository, RoomRepository
 from app.core.db import UnitOfWork
 from app.core.events import EventsServiceInterface
@@ -28,3 +29,7 @@ class ChatContext:
     @property
     def messages(self) -> MessageRepository:
         return MessageRepository(self.unit_of_work.session)
+
+    @property
+    def attachments(self) -> AttachmentRepository:
+        return AttachmentRepository(self.unit_of_work.session)

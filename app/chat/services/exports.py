@@ -1,31 +1,111 @@
-"""Export jobs: requested here, built by the chat.build_export task."""
+"""Room exports: streamed as they are read (export.csv), or built into a file by the
+chat.build_export task, kept CHAT_EXPORT_RETENTION seconds, then purged."""
+
+from collections.abc import AsyncGenerator
+from datetime import datetime, timedelta
+
+import anyio
+from sqlalchemy.exc import IntegrityError
 
 from app.auth import Principal
-from app.chat.exceptions import NotFound
+from app.chat.exceptions import ExportNotFound, ExportPending, TooManyExportStreams
 from app.chat.models import ExportJob
+from app.chat.repositories.export import ExportJobRepository
 from app.chat.services.context import ChatContext
+from app.chat.services.csv_export import CsvChunk, csv_chunks
 from app.chat.services.rooms import RoomService
+from app.chat.services.stream_slots import StreamLease, StreamSlots
+from app.core.clock import utcnow
 from app.core.queue import QueueServiceInterface
 
 BUILD_EXPORT = "chat.build_export"
+PENDING_INDEX = "uq_chat_export_job_pending"
+STREAMS_KEY = "chat:export-streams"
+# Streams usually end within seconds; a client told to come back sooner would only be refused again.
+STREAM_RETRY_AFTER = 10
+
+
+class CsvStream:
+    """The body of a streamed export (CSV text). Closing it ends the stream and frees its place
+    under the cap, whether it was read to the end, abandoned half way, or never started."""
+
+    def __init__(self, chunks: AsyncGenerator[CsvChunk, None], lease: StreamLease) -> None:
+        self._chunks = chunks
+        self._lease = lease
+        self._sent = False
+
+    def __aiter__(self) -> "CsvStream":
+        return self
+
+    async def __anext__(self) -> str:
+        if self._sent:
+            # The client took the last chunk: the stream is alive, whatever its pace.
+            await self._lease.renew()
+        chunk = await anext(self._chunks)
+        self._sent = True
+        return chunk.text
+
+    async def aclose(self) -> None:
+        # Shielded: a response cancelled because its client left must still give its place back.
+        with anyio.CancelScope(shield=True):
+            try:
+                await self._chunks.aclose()
+            finally:
+                await self._lease.release()
 
 
 class ExportService:
     def __init__(self, context: ChatContext, queue: QueueServiceInterface) -> None:
         self._context = context
         self._queue = queue
+        self._rooms = RoomService(context)
+        self._jobs = ExportJobRepository(context.unit_of_work.session)
+
+    async def stream(self, room_id: int, user: Principal) -> CsvStream:
+        """The room's messages as CSV, read in batches while the caller sends them.
+
+        The batches come from the unit of work's session factory: for a GET, the read pool's
+        autocommit connections, each taken for one batch and given back before the batch is sent,
+        so slow clients hold no connection. Raises TooManyExportStreams (429) when the user has
+        CHAT_EXPORT_STREAMS_PER_USER streams open already."""
+        await self._rooms.ensure_member(room_id, user)
+        config = self._context.config
+        slots = StreamSlots(self._context.redis, STREAMS_KEY, config.EXPORT_STREAMS_PER_USER)
+        lease = await slots.acquire(user.id)
+        if lease is None:
+            raise TooManyExportStreams(headers={"Retry-After": str(STREAM_RETRY_AFTER)})
+        chunks = csv_chunks(self._context.unit_of_work.session_factory, room_id, config.EXPORT_BATCH)
+        return CsvStream(chunks, lease)
 
     async def request(self, room_id: int, user: Principal) -> ExportJob:
-        await RoomService(self._context).ensure_member(room_id, user)
-        job = ExportJob(room_id=room_id, requested_by=user.id)
-        self._context.unit_of_work.session.add(job)
-        await self._context.unit_of_work.session.flush()
+        """Queue a new export; ExportPending (409) while one of this room by this user is pending."""
+        await self._rooms.ensure_member(room_id, user)
+        pending = await self._jobs.pending(room_id, user.id)
+        if pending is not None:
+            raise ExportPending(extra={"job_id": pending.id})
+        try:
+            job = await self._jobs.create({"room_id": room_id, "requested_by": user.id})
+        except IntegrityError as error:  # the same request twice at once: the other one won
+            if PENDING_INDEX not in str(error.orig):
+                raise
+            raise ExportPending() from error
         await self._queue.push(BUILD_EXPORT, {"job_id": job.id})
         return job
 
     async def get(self, job_id: int, user: Principal) -> ExportJob:
-        job = await self._context.unit_of_work.session.get(ExportJob, job_id)
+        """The caller's job, while they may still read the room (a member, the room not deleted)
+        and the export has not expired."""
+        job = await self._jobs.get(job_id)
         # Someone else's job does not exist, as far as the caller can tell.
         if job is None or job.requested_by != user.id:
-            raise NotFound("Export not found.")
+            raise ExportNotFound()
+        await self._rooms.ensure_member(job.room_id, user)
+        expires_at = self.expires_at(job)
+        if expires_at is not None and expires_at <= utcnow():
+            raise ExportNotFound("The export has expired.")
         return job
+
+    def expires_at(self, job: ExportJob) -> datetime | None:
+        if job.finished_at is None:
+            return None
+        return job.finished_at + timedelta(seconds=self._context.config.EXPORT_RETENTION)

@@ -7,6 +7,7 @@ from app.chat.exceptions import AlreadyMember, NotAMember, RoomNotFound
 from app.chat.models import Member, Room
 from app.chat.policies.rooms import ensure_can_delete_room
 from app.chat.schemas.room import MemberResponse, RoomCreate, RoomListParams
+from app.chat.services import fanout
 from app.chat.services.context import ChatContext
 from app.core.db import PaginatedResult
 
@@ -14,6 +15,15 @@ from app.core.db import PaginatedResult
 class RoomService:
     def __init__(self, context: ChatContext) -> None:
         self._context = context
+
+    def _close_sockets_after_commit(self, order: fanout.CloseOrder) -> None:
+        """Open WebSockets (on every API process) lose the room with the membership."""
+        context = self._context
+
+        async def close() -> None:
+            await fanout.publish_close(context.redis, context.config.CHANNEL_PREFIX, order)
+
+        context.unit_of_work.after_commit(close)
 
     async def get(self, room_id: int) -> Room:
         room = await self._context.rooms.get(room_id)
@@ -50,6 +60,7 @@ class RoomService:
         if member is None:
             raise NotAMember("You are not a member of this room.")
         await self._context.members.delete(member)
+        self._close_sockets_after_commit(fanout.left_room(room.id, user.id))
 
     async def members(self, room_id: int, user: Principal) -> list[MemberResponse]:
         await self.ensure_member(room_id, user)
@@ -65,3 +76,4 @@ class RoomService:
         room = await self.get(room_id)
         ensure_can_delete_room(user, room)
         await self._context.rooms.delete(room)
+        self._close_sockets_after_commit(fanout.left_room(room.id))

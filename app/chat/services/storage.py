@@ -7,11 +7,16 @@ from user input.
 import secrets
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 
 import anyio
+import anyio.to_thread
 
 CHUNK = 64 * 1024
+# A file being written carries this suffix until it is complete: a reader never finds a key that
+# names half a file, and a writer killed mid-way leaves only a name the sweep recognizes.
+PARTIAL_SUFFIX = ".part"
 
 
 class FileStorage(ABC):
@@ -20,13 +25,18 @@ class FileStorage(ABC):
 
     @abstractmethod
     async def write(self, key: str, chunks: AsyncIterator[bytes]) -> int:
-        """Store the chunks under `key`; returns the size written."""
+        """Store the chunks under `key`, all or nothing: on failure nothing is left under `key` nor
+        beside it. Returns the size written."""
 
     @abstractmethod
     def read(self, key: str) -> AsyncIterator[bytes]: ...
 
     @abstractmethod
     async def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    async def sweep_partial(self, before: datetime) -> int:
+        """Delete what writers killed mid-write left behind (untouched since `before`); returns how many."""
 
 
 class LocalFileStorage(FileStorage):
@@ -44,12 +54,22 @@ class LocalFileStorage(FileStorage):
 
     async def write(self, key: str, chunks: AsyncIterator[bytes]) -> int:
         path = self._path(key)
-        await anyio.Path(path.parent).mkdir(parents=True, exist_ok=True)
+        partial = anyio.Path(path.with_name(path.name + PARTIAL_SUFFIX))
+        await partial.parent.mkdir(parents=True, exist_ok=True)
         size = 0
-        async with await anyio.open_file(path, "wb") as file:
-            async for chunk in chunks:
-                await file.write(chunk)
-                size += len(chunk)
+        try:
+            async with await anyio.open_file(partial, "wb") as file:
+                async for chunk in chunks:
+                    await file.write(chunk)
+                    size += len(chunk)
+            # Atomic within one file system: the key names either nothing or the whole file.
+            await partial.replace(path)
+        except BaseException:
+            # Cancellation included (a client gone, a worker stopping): shielded, or the
+            # cancellation would stop the clean-up too.
+            with anyio.CancelScope(shield=True):
+                await partial.unlink(missing_ok=True)
+            raise
         return size
 
     async def read(self, key: str) -> AsyncIterator[bytes]:
@@ -59,3 +79,19 @@ class LocalFileStorage(FileStorage):
 
     async def delete(self, key: str) -> None:
         await anyio.Path(self._path(key)).unlink(missing_ok=True)
+
+    async def sweep_partial(self, before: datetime) -> int:
+        return await anyio.to_thread.run_sync(self._sweep_partial, before.timestamp())
+
+    def _sweep_partial(self, before: float) -> int:
+        if not self._root.is_dir():
+            return 0
+        removed = 0
+        for path in self._root.glob(f"*/*{PARTIAL_SUFFIX}"):
+            try:
+                if path.stat().st_mtime < before:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # finished or swept by another process meanwhile
+                continue
+        return removed

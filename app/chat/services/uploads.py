@@ -2,17 +2,21 @@
 
 The size limit is enforced chunk by chunk (an oversized upload is refused when it crosses the
 limit, not after it was read), and the type is decided from the file's first bytes, never from
-what the client claims. Nothing of a refused upload is kept.
+what the client claims. A body that does not parse, or ends before its closing boundary, is
+refused: a truncated upload is never stored as if it were complete. Nothing of a refused upload
+is kept.
 """
 
+import codecs
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from app.chat.services.storage import FileStorage
-from app.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from app.core.errors import BadRequest, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 FILE_FIELD = "file"
 _SNIFF_BYTES = 16
@@ -26,12 +30,17 @@ _SIGNATURES = (
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
-def sniff(head: bytes) -> str | None:
+def sniff(head: bytes, *, whole_file: bool) -> str | None:
+    """The type of a file from its first bytes. `whole_file` says whether `head` is all of it: a
+    prefix cut from a longer file may end inside a multi-byte character, which is no reason to call
+    the text invalid (Japanese text, three bytes a character, usually does)."""
     for signature, content_type in _SIGNATURES:
         if head.startswith(signature):
             return content_type
     try:
-        head.decode("utf-8")
+        # Incremental: an incomplete sequence at the very end is kept for later (accepted) unless
+        # this is the whole file; invalid bytes anywhere before it still fail.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=whole_file)
     except UnicodeDecodeError:
         return None
     return "text/plain" if b"\x00" not in head else None
@@ -66,6 +75,8 @@ class _Collector:
         self.pending: list[bytes] = []
         self.in_file = False
         self.file_done = False
+        # Set only by the closing boundary: a body that stops before it is incomplete.
+        self.body_complete = False
 
     def callbacks(self) -> dict[str, object]:
         return {
@@ -76,6 +87,7 @@ class _Collector:
             "on_headers_finished": self._headers_finished,
             "on_part_data": lambda data, start, end: self._data(data[start:end]),
             "on_part_end": self._end,
+            "on_end": self._body_end,
         }
 
     def _begin(self) -> None:
@@ -108,6 +120,15 @@ class _Collector:
         if self.in_file:
             self.in_file, self.file_done = False, True
 
+    def _body_end(self) -> None:
+        self.body_complete = True
+
+
+def _malformed(error: FormParserError) -> BadRequest:
+    # The parser's messages name what is wrong (a part header over its size limit, a broken
+    # boundary) and carry nothing of the body itself.
+    return BadRequest(f"The multipart body is malformed: {error}.")
+
 
 async def receive_file(
     body: AsyncIterator[bytes],
@@ -122,36 +143,43 @@ async def receive_file(
     if content_type != b"multipart/form-data" or not boundary:
         raise UnsupportedMediaType("Send the file as multipart/form-data, in a field named 'file'.")
     collector = _Collector()
-    parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
+    try:
+        parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
+    except FormParserError as error:  # a boundary longer than multipart allows
+        raise _malformed(error) from error
     sniffed: list[str] = []
 
     def check(head: bytes) -> None:
-        detected = sniff(head[:_SNIFF_BYTES])
+        whole_file = collector.file_done and len(head) <= _SNIFF_BYTES
+        detected = sniff(head[:_SNIFF_BYTES], whole_file=whole_file)
         if detected is None or detected not in allowed_types:
             raise UnsupportedMediaType(f"Allowed types: {', '.join(allowed_types)}.")
         sniffed.append(detected)
 
     async def file_bytes() -> AsyncIterator[bytes]:
-        head, size = b"", 0
+        head, size = b"", 0  # the file's first bytes, held back until its type is known
         async for chunk in body:
-            parser.write(chunk)
-            pieces, collector.pending = collector.pending, []
-            for piece in pieces:
-                size += len(piece)
-                if size > max_bytes:
-                    raise PayloadTooLarge(f"Attachments are limited to {max_bytes} bytes.")
-                if sniffed:
-                    yield piece
-                    continue
-                head += piece
-                if len(head) >= _SNIFF_BYTES or collector.file_done:
-                    check(head)
-                    yield head
-                    head = b""
-        parser.finalize()
-        if head:  # a file shorter than the sniffing window
-            check(head)
-            yield head
+            try:
+                parser.write(chunk)
+            except FormParserError as error:
+                raise _malformed(error) from error
+            data, collector.pending = b"".join(collector.pending), []
+            size += len(data)
+            if size > max_bytes:
+                raise PayloadTooLarge(f"Attachments are limited to {max_bytes} bytes.")
+            if sniffed:
+                if data:
+                    yield data
+                continue
+            head += data
+            if len(head) >= _SNIFF_BYTES or (collector.file_done and head):
+                check(head)
+                yield head
+                head = b""
+        if not collector.body_complete:
+            raise BadRequest(
+                "The multipart body ended before its closing boundary: the upload is incomplete."
+            )
 
     key = storage.new_key(".bin")
     try:

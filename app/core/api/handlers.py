@@ -4,12 +4,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
 from app.core.api.problems import problem_response, sanitize_validation_errors
 from app.core.errors import AppError
+from app.core.log import logger
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -111,6 +113,29 @@ async def data_error_handler(request: Request, exc: Exception) -> Response:
     )
 
 
+# Seconds a client is told to wait when every database connection was busy: long enough for the
+# requests holding them to finish, short enough for an interactive client.
+POOL_TIMEOUT_RETRY_AFTER = 5
+
+
+def pool_timeout_response(path: str) -> Response:
+    """No database connection became free within DATABASE_POOL_TIMEOUT: the server is overloaded,
+    the request did nothing. A 503 the client may retry, not a 500 (nothing is broken)."""
+    return problem_response(
+        503,
+        code="service_busy",
+        detail="The service is too busy to answer now; retry shortly.",
+        instance=path,
+        headers={"Retry-After": str(POOL_TIMEOUT_RETRY_AFTER)},
+    )
+
+
+async def pool_timeout_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PoolTimeout)
+    logger.warning("database pool timeout", method=request.method, path=request.url.path)
+    return pool_timeout_response(request.url.path)
+
+
 def install_exception_handlers(app: FastAPI) -> None:
     # Unhandled exceptions are answered by RequestContextMiddleware, which sits outside the
     # routing and also covers errors raised by other middlewares.
@@ -119,3 +144,4 @@ def install_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(DataError, data_error_handler)
+    app.add_exception_handler(PoolTimeout, pool_timeout_handler)

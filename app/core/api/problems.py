@@ -4,6 +4,7 @@ One renderer, used by the exception handlers below and by the pure ASGI middlewa
 before routing (body too large, untrusted host, unhandled exception).
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -78,12 +79,16 @@ def problem_response(
 
 
 _INT64 = 2**63
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_safe(value: Any) -> Any:
-    """orjson refuses integers beyond 64 bits, which a client can send: echo those as text."""
+    """orjson refuses integers beyond 64 bits and text with lone surrogates, both of which a
+    client can send: echo those as text it can encode (`\\ud800` spelled out)."""
     if isinstance(value, bool):
         return value
+    if isinstance(value, str) and _SURROGATE.search(value):
+        return value.encode("utf-8", "backslashreplace").decode()
     if isinstance(value, int) and not -_INT64 <= value < _INT64:
         return str(value)
     if isinstance(value, Mapping):

@@ -5,10 +5,12 @@
     @router.post("/login", dependencies=[Depends(ConfigurableRateLimiter(5, 60, fail_closed=True))])
 
 - Counters live in Redis (pyrate-limiter's atomic Lua script), shared by every API process.
-- Keys: the client address by default (X-Forwarded-For only from RATE_LIMITER_TRUSTED_PROXIES),
+- Keys: the client address by default (X-Forwarded-For only from TRUSTED_PROXIES),
   `key="user"` for the authenticated user, or any `async (connection, trusted_proxies) -> str`.
   Each route has its own counter, named after its endpoint so every process agrees on it.
 - A 429 is problem+json with Retry-After, RateLimit and RateLimit-Policy headers.
+- `await limiter.hit(connection)` counts without raising, for what is not a route (WebSocket
+  frames): it returns the seconds to wait, 0 when allowed.
 - Redis down: the request passes (fail open, logged), or is refused with 503 where
   `fail_closed=True` (for routes where unlimited attempts are worse than none, like login).
 - RATE_LIMITER_ENABLED=false turns every limiter off (the test settings do).
@@ -29,7 +31,7 @@ from fastapi_limiter.depends import RateLimiter
 from pyrate_limiter import Duration, Limiter, Rate
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from app.core.errors import ServiceUnavailable, TooManyRequests
@@ -73,22 +75,31 @@ class ConfigurableRateLimiter(RateLimiter):
             self._limiters[redis] = pair
         return pair
 
-    def _scope_name(self, request: Request) -> str:
+    def _scope_name(self, connection: HTTPConnection) -> str:
         if self.name:
             return self.name
-        endpoint = request.scope.get("endpoint")
+        endpoint = connection.scope.get("endpoint")
         if endpoint is not None:
             return f"{endpoint.__module__}.{endpoint.__qualname__}"
-        return f"{request.method}:{request.url.path}"
+        return f"{connection.scope.get('method', 'WEBSOCKET')}:{connection.url.path}"
 
     async def __call__(self, request: Request, response: Response) -> None:
-        resources = request.state.resources
+        retry_after = await self.hit(request)
+        if retry_after:
+            await self.callback(request, response, retry_after)
+
+    async def hit(self, connection: HTTPConnection) -> int:
+        """Count one request of `connection`: 0 if allowed, else the seconds until one would be.
+
+        For limits outside a route dependency (frames on a WebSocket): the same limiter (or one
+        with the same `name`) on a route and a socket gives both one budget."""
+        resources = connection.state.resources
         config = resources.config
         if not config.RATE_LIMITER_ENABLED:
-            return
-        trusted: Sequence[Network] = config.RATE_LIMITER_TRUSTED_PROXIES
-        identity = await self.identifier(request, trusted)
-        key = f"{config.RATE_LIMITER_PREFIX}:{self._scope_name(request)}:{identity}"
+            return 0
+        trusted: Sequence[Network] = config.TRUSTED_PROXIES
+        identity = await self.identifier(connection, trusted)
+        key = f"{config.RATE_LIMITER_PREFIX}:{self._scope_name(connection)}:{identity}"
         limiter, buckets = self._limiter_for(resources.redis)
         try:
             try:
@@ -98,10 +109,10 @@ class ConfigurableRateLimiter(RateLimiter):
                 allowed = await limiter.try_acquire_async(key, blocking=self.blocking)
             await buckets.housekeep(key)
             if not allowed:
-                retry_after = math.ceil(await buckets.retry_after_ms(key) / 1000) or 1
-                await self.callback(request, response, retry_after)
+                return math.ceil(await buckets.retry_after_ms(key) / 1000) or 1
         except (RedisError, OSError) as error:
             self._unavailable(error)
+        return 0
 
     async def _reject(self, request: Request, response: Response, retry_after: int) -> None:
         del request, response

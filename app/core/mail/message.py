@@ -1,11 +1,14 @@
 """Email data and the rendered message, validated so no header can be injected."""
 
+import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 MAX_SUBJECT_LENGTH = 200
+# C0 and C1 controls (CR and LF among them), DEL, and Unicode's line and paragraph separators.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _single_line(value: str) -> str:
@@ -14,8 +17,17 @@ def _single_line(value: str) -> str:
     return value
 
 
+def subject_line(text: str) -> str:
+    """`text` as one header line: each run of control characters and whitespace becomes one space,
+    and a text too long is cut (with an ellipsis). Subjects carry what users typed (a room's name,
+    a username), and an email about it must still go out rather than fail on it."""
+    line = " ".join(_CONTROLS.sub(" ", text).split())
+    return line if len(line) <= MAX_SUBJECT_LENGTH else line[: MAX_SUBJECT_LENGTH - 1] + "\u2026"
+
+
 class EmailData(BaseModel):
-    """Who receives an email and its subject. EmailStr rejects CR/LF, so no header injection."""
+    """Who receives an email and its subject. EmailStr rejects CR/LF and the subject is flattened
+    to one line, so nothing can add a header."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -24,7 +36,10 @@ class EmailData(BaseModel):
     cc: list[EmailStr] = Field(default_factory=list)
     reply_to: EmailStr | None = None
 
-    _single_line_subject = field_validator("subject")(_single_line)
+    @field_validator("subject", mode="before")
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        return subject_line(value) if isinstance(value, str) else value
 
 
 class RenderedEmail(BaseModel):

@@ -1,17 +1,38 @@
-"""GET /metrics: Prometheus text format, for the scraper (keep it off the public network)."""
+"""GET /metrics: Prometheus text format, for the scraper.
 
+With METRICS_TOKEN set, only a request bearing it is answered (Prometheus: `authorization:` with
+`credentials_file:` in the scrape config); outside development and testing the route is mounted
+only then (see AppConfig.metrics_endpoint_enabled).
+"""
+
+import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Header
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from starlette.responses import Response
 
+from app.core.api.problems import error_responses
 from app.core.deps import get_resources
+from app.core.errors import Unauthorized
 from app.core.metrics.registry import DB_POOL, QUEUE_DEPTH, registry
 from app.core.resources import Resources
 
-router = APIRouter(tags=["health"])
+
+async def require_metrics_token(
+    resources: Annotated[Resources, Depends(get_resources)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> None:
+    token = resources.config.METRICS_TOKEN
+    if token is None:
+        return
+    expected = f"Bearer {token.get_secret_value()}".encode()
+    if not secrets.compare_digest((authorization or "").encode(), expected):
+        raise Unauthorized("GET /metrics needs the metrics token.")
+
+
+router = APIRouter(tags=["health"], dependencies=[Depends(require_metrics_token)])
 
 
 async def _refresh(resources: Resources) -> None:
@@ -39,7 +60,8 @@ async def _refresh(resources: Resources) -> None:
     summary="Prometheus metrics of this process",
     response_class=Response,
     responses={
-        200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Metrics in the Prometheus text format."}
+        200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Metrics in the Prometheus text format."},
+        **error_responses(401),
     },
 )
 async def metrics(resources: Annotated[Resources, Depends(get_resources)]) -> Response:

@@ -6,18 +6,26 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app.core.config import AppConfig
 from app.core.middleware.body_limit import BodyLimitMiddleware, allow_body_size
+from app.core.middleware.json_body import JsonBodyMiddleware
 from app.core.middleware.request_context import REQUEST_ID_HEADER, RequestContextMiddleware
+from app.core.middleware.security_headers import SecurityHeadersMiddleware
 from app.core.middleware.trusted_hosts import TrustedHostMiddleware
+
+# Health checks and metrics scrapes: their clients reach a process by address, not by public name.
+PROBE_PATHS = ("/health/", "/metrics")
 
 
 def install_middleware(app: FastAPI, config: AppConfig) -> None:
-    """Outermost first: request context, CORS, trusted hosts, body limit, gzip.
+    """Outermost first: security headers, request context, CORS, trusted hosts, body limit,
+    JSON body checks, gzip.
 
     `add_middleware` wraps the current stack, so the calls below run innermost first.
     """
     app.add_middleware(GZipMiddleware, minimum_size=config.GZIP_MINIMUM_SIZE)
+    # Inside the body limit: it reads JSON bodies in full, which the limit keeps bounded.
+    app.add_middleware(JsonBodyMiddleware, max_depth=config.MAX_REQUEST_JSON_DEPTH)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=config.MAX_REQUEST_BODY_BYTES)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=config.TRUSTED_HOSTS)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=config.TRUSTED_HOSTS, exempt_prefixes=PROBE_PATHS)
     if config.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware,
@@ -28,6 +36,8 @@ def install_middleware(app: FastAPI, config: AppConfig) -> None:
             expose_headers=[REQUEST_ID_HEADER],
         )
     app.add_middleware(RequestContextMiddleware)
+    # Outermost, so that even the last-resort 500 carries them.
+    app.add_middleware(SecurityHeadersMiddleware, hsts_max_age=config.HSTS_MAX_AGE)
 
 
 __all__ = ["REQUEST_ID_HEADER", "allow_body_size", "install_middleware"]

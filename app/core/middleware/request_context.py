@@ -10,10 +10,12 @@ import time
 import uuid
 
 import structlog
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.api.handlers import pool_timeout_response
 from app.core.api.problems import problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -62,6 +64,13 @@ class RequestContextMiddleware:
                 # The client went away mid-request (an aborted upload): nobody to answer, no bug.
                 status = 499
                 _log.info("client disconnected", method=scope.get("method"), path=scope["path"])
+            except PoolTimeout:
+                # Outside the routes' exception handlers (a middleware, a dependency's cleanup):
+                # still an overload to retry, not a bug.
+                _log.warning("database pool timeout", method=scope.get("method"), path=scope["path"])
+                if response_started or scope["type"] != "http":
+                    raise
+                await pool_timeout_response(scope["path"])(scope, receive, send_with_request_id)
             except Exception:
                 _log.exception("unhandled error", method=scope.get("method"), path=scope["path"])
                 if response_started or scope["type"] != "http":

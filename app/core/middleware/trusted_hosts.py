@@ -1,7 +1,9 @@
 """Host header allow-list (protects against host header injection), answering problem+json.
 
 Same matching rules as Starlette's TrustedHostMiddleware: `*` allows any host and `*.example.com`
-allows subdomains.
+allows subdomains. Probes and scrapers address a process by its IP (a Kubernetes probe, Docker's
+HEALTHCHECK, a Prometheus target), so paths under `exempt_prefixes` answer any Host: they build no
+URL from it.
 """
 
 from collections.abc import Sequence
@@ -13,8 +15,11 @@ from app.core.api.problems import problem_response
 
 
 class TrustedHostMiddleware:
-    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, allowed_hosts: Sequence[str], exempt_prefixes: Sequence[str] = ()
+    ) -> None:
         self.app = app
+        self.exempt_prefixes = tuple(exempt_prefixes)
         self.allow_any = "*" in allowed_hosts
         self.exact = {host.lower() for host in allowed_hosts if not host.startswith("*")}
         self.suffixes = tuple(host[1:].lower() for host in allowed_hosts if host.startswith("*."))
@@ -23,7 +28,11 @@ class TrustedHostMiddleware:
         return host in self.exact or (bool(self.suffixes) and host.endswith(self.suffixes))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.allow_any or scope["type"] not in ("http", "websocket"):
+        if (
+            self.allow_any
+            or scope["type"] not in ("http", "websocket")
+            or scope["path"].startswith(self.exempt_prefixes)
+        ):
             await self.app(scope, receive, send)
             return
         host = Headers(scope=scope).get("host", "").split(":")[0].lower()

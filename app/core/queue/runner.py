@@ -148,6 +148,7 @@ async def _record_failure(
             logger.error(
                 "task dead-lettered", attempts=message.attempts, error=message.last_error, exc_info=error
             )
+            await _on_dead_letter(resources, task_class, unit_of_work, message.payload)
             return
         delay = retry_delay(message.attempts, config.QUEUE_RETRY_BASE_DELAY, config.QUEUE_RETRY_MAX_DELAY)
         message.available_at = utcnow() + delay
@@ -159,3 +160,16 @@ async def _record_failure(
             error=message.last_error,
             exc_info=error,
         )
+
+
+async def _on_dead_letter(
+    resources: Resources, task_class: type[BaseTask], unit_of_work: UnitOfWork, data: dict[str, Any]
+) -> None:
+    """The task's own `dead_lettered`, in a savepoint: if it fails, the dead letter is still recorded."""
+    from app.core.services import TaskContext  # noqa: PLC0415 - as in _run
+
+    try:
+        async with unit_of_work.session.begin_nested():
+            await task_class(TaskContext.build(resources, unit_of_work)).dead_lettered(**data)
+    except Exception:
+        logger.exception("dead-letter hook failed")

@@ -12,6 +12,7 @@ Push it with `await queue.push(SendWelcome, {"user_id": 1})`. A task runs inside
 work (committed when `run` returns), and its context offers the same platform services as a
 request: `self.context.session`, `.queue`, `.events`, `.mail`, `.cache`.
 Periodic tasks declare `__schedule__ = [{"cron": "*/5 * * * *"}]` or `[{"interval": 30}]`.
+A task whose state outlives a failure (a job row) overrides `dead_lettered` to mark it failed.
 """
 
 from abc import ABC, abstractmethod
@@ -42,6 +43,12 @@ class BaseTask(ABC):
     @abstractmethod
     async def run(self, *args: Any, **data: Any) -> Any:
         """Do the work; the return value (JSON) is stored as the task's result."""
+
+    async def dead_lettered(self, *args: Any, **data: Any) -> None:
+        """Called with `run`'s arguments once its last attempt has failed, in the unit of work that
+        records the dead letter: mark what the task was doing as failed (a job's status, say), so
+        nothing waits for it forever. Does nothing unless a task overrides it."""
+        del args, data
 
 
 _registry: dict[str, type[BaseTask]] = {}

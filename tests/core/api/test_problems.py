@@ -96,8 +96,14 @@ async def test_streamed_oversized_body_is_413_while_streaming(client: httpx.Asyn
 
 
 async def test_untrusted_host_is_400(client: httpx.AsyncClient) -> None:
-    response = await client.get("/health/live", headers={"host": "evil.example"})
+    response = await client.get("/api/v1/widgets", headers={"host": "evil.example"})
     assert_problem(response, 400, "invalid_host")
+
+
+async def test_probes_answer_whatever_host_they_address(client: httpx.AsyncClient) -> None:
+    # Orchestrators and scrapers reach a process by its IP; these paths build no URL from it.
+    for path in ("/health/live", "/metrics"):
+        assert (await client.get(path, headers={"host": "10.1.2.3:8000"})).status_code == 200, path
 
 
 async def test_openapi_documents_errors_as_problem_json(client: httpx.AsyncClient) -> None:

@@ -77,9 +77,7 @@ async def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_key(conf
 
 
 async def test_forwarded_for_from_a_trusted_proxy_names_the_client(config: AppConfig) -> None:
-    async with limited_app(
-        config, peer="10.0.0.5", RATE_LIMITER_TRUSTED_PROXIES=[IPv4Network("10.0.0.0/8")]
-    ) as client:
+    async with limited_app(config, peer="10.0.0.5", TRUSTED_PROXIES=[IPv4Network("10.0.0.0/8")]) as client:
         for _ in range(10):
             await client.get(LIMITED, headers={"X-Forwarded-For": "198.51.100.1"})
         same_client = await client.get(LIMITED, headers={"X-Forwarded-For": "198.51.100.1"})

@@ -130,8 +130,6 @@ async def test_failed_send_raises(app_config: AppConfig) -> None:
 @pytest.mark.parametrize(
     "fields",
     [
-        {"subject": "Hello\r\nBcc: victim@example.com", "recipient": "ann@example.com"},
-        {"subject": "Hello\nthere", "recipient": "ann@example.com"},
         {"subject": "Hello", "recipient": "ann@example.com\r\nBcc: victim@example.com"},
         {"subject": "Hello", "recipient": "not-an-address"},
         {"subject": "", "recipient": "ann@example.com"},
@@ -140,6 +138,24 @@ async def test_failed_send_raises(app_config: AppConfig) -> None:
 def test_header_injection_and_bad_addresses_are_rejected(fields: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
         EmailData.model_validate(fields)
+
+
+@pytest.mark.parametrize(
+    ("subject", "line"),
+    [
+        ("Hello\r\nBcc: victim@example.com", "Hello Bcc: victim@example.com"),
+        ("Hello\nthere", "Hello there"),
+        ("Room\r\n\r\n<html>\x00\x1b\x85\u2028 name", "Room <html> name"),
+    ],
+)
+def test_subjects_are_flattened_to_one_line(subject: str, line: str) -> None:
+    """Subjects carry user text (a room's name); the email goes out, with nothing injected."""
+    email = EmailData(subject=subject, recipient="ann@example.com")
+    assert email.subject == line
+    message = render(TEMPLATE, email).to_message("noreply@example.com", "Kit")
+    assert message["Subject"] == line
+    assert message["Bcc"] is None
+    assert EmailData(subject="x" * 500, recipient="ann@example.com").subject == "x" * 199 + "\u2026"
 
 
 async def test_bad_recipient_through_the_api_is_422(client: httpx.AsyncClient) -> None:

@@ -8,7 +8,7 @@ from app.auth.schemas.user import Password, StrictModel, UserCreate, UserDetail
 from app.core.api import ResourceId, error_responses
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
-ERRORS = error_responses(401, 403, 404, 409, 422)
+ERRORS = error_responses(401, 403, 404, 409, 422, 503)
 
 
 class AdminUserCreate(UserCreate):

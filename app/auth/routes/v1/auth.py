@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth.deps import ActiveUser, RecoveryServiceDep, SessionServiceDep, UserServiceDep
-from app.auth.routes.v1.limits import credential_limits
+from app.auth.routes.v1.limits import by_login_account, credential_limits
 from app.auth.schemas.auth import (
     Accepted,
     RefreshRequest,
@@ -42,7 +42,7 @@ async def register(body: UserCreate, users: UserServiceDep) -> UserDetail:
     "/login",
     summary="Sign in with a username or email and a password",
     response_model=TokenResponse,
-    dependencies=credential_limits("login"),
+    dependencies=credential_limits("login", account=by_login_account),
     responses=error_responses(401, 422, 429, 503),
 )
 async def login(
@@ -59,7 +59,7 @@ async def login(
     "/refresh-token",
     summary="Exchange a refresh token for new tokens",
     response_model=TokenResponse,
-    responses=error_responses(401, 422),
+    responses=error_responses(401, 422, 503),
 )
 async def refresh_token(body: RefreshRequest, sessions: SessionServiceDep) -> TokenResponse:
     """Every refresh rotates the refresh token. Presenting a rotated one again ends the session."""
@@ -67,17 +67,19 @@ async def refresh_token(body: RefreshRequest, sessions: SessionServiceDep) -> To
 
 
 @router.post(
-    "/logout", summary="Sign out of this session", status_code=204, responses=error_responses(401, 422)
+    "/logout", summary="Sign out of this session", status_code=204, responses=error_responses(401, 422, 503)
 )
 async def logout(body: RefreshRequest, user: ActiveUser, sessions: SessionServiceDep) -> None:
+    """The session's access token stops working at its next request, on every server."""
     await sessions.logout(body.refresh_token.get_secret_value(), user)
 
 
 @router.post(
-    "/logout-all", summary="Sign out everywhere", status_code=204, responses=error_responses(401, 403)
+    "/logout-all", summary="Sign out everywhere", status_code=204, responses=error_responses(401, 403, 503)
 )
 async def logout_all(user: ActiveUser, sessions: SessionServiceDep) -> None:
-    """Ends every session and invalidates every access token of the account."""
+    """Ends every session and invalidates every access token of the account. 503 (nothing
+    changed) when the revocation cannot be confirmed to every server."""
     await sessions.logout_all(user)
 
 
@@ -99,7 +101,7 @@ async def restore_password(body: RestorePasswordRequest, recovery: RecoveryServi
     "/reset-password",
     summary="Set a new password with a reset link's token",
     status_code=204,
-    responses=error_responses(401, 422),
+    responses=error_responses(401, 422, 503),
 )
 async def reset_password(body: ResetPasswordRequest, recovery: RecoveryServiceDep) -> None:
     """The token works once; every session of the account ends."""

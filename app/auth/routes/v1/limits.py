@@ -9,31 +9,55 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection, Request
 
 from app.auth.config import get_auth_config
+from app.auth.repositories.user import UserRepository
+from app.core.deps import resources_of
 from app.core.limiter import ConfigurableRateLimiter, by_ip
-from app.core.limiter.identity import Network
+from app.core.limiter.identity import Identity, Network
 
 _ACCOUNT_FIELDS = ("username", "email", "login")
 
 
+async def _named_account(connection: HTTPConnection) -> str | None:
+    """The account named in the request body (form or JSON), if any."""
+    if not isinstance(connection, Request):
+        return None
+    try:
+        if connection.headers.get("content-type", "").startswith("application/json"):
+            body = json.loads(await connection.body() or b"{}")
+        else:
+            body = dict(await connection.form())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    account = next((body[f] for f in _ACCOUNT_FIELDS if isinstance(body.get(f), str)), None)
+    if account is None:
+        return None
+    return account.strip().lower() or None
+
+
+def _hashed(account: str) -> str:
+    return "account:" + hashlib.sha256(account.encode()).hexdigest()[:32]
+
+
 async def by_account(connection: HTTPConnection, trusted_proxies: Sequence[Network]) -> str:
-    """The account named in the request body (form or JSON), hashed; the address if none."""
-    account = None
-    if isinstance(connection, Request):
-        try:
-            if connection.headers.get("content-type", "").startswith("application/json"):
-                body = json.loads(await connection.body() or b"{}")
-            else:
-                body = dict(await connection.form())
-        except (ValueError, UnicodeDecodeError):
-            body = {}
-        if isinstance(body, dict):
-            account = next((body[f] for f in _ACCOUNT_FIELDS if isinstance(body.get(f), str)), None)
+    """The account named in the request body, hashed; the address if none."""
+    account = await _named_account(connection)
+    return _hashed(account) if account else await by_ip(connection, trusted_proxies)
+
+
+async def by_login_account(connection: HTTPConnection, trusted_proxies: Sequence[Network]) -> str:
+    """As by_account, but an existing account counts once whichever of its names (username or
+    email) the login uses: both resolve to its id. Unknown names count by name."""
+    account = await _named_account(connection)
     if not account:
         return await by_ip(connection, trusted_proxies)
-    return "account:" + hashlib.sha256(account.strip().lower().encode()).hexdigest()[:32]
+    async with resources_of(connection).read_only_session_factory() as session:
+        user_id = await UserRepository(session).id_by_login(account)
+    return f"account:user:{user_id}" if user_id is not None else _hashed(account)
 
 
-def credential_limits(name: str) -> list[Any]:
+def credential_limits(name: str, account: Identity = by_account) -> list[Any]:
     """Both limits for one endpoint; refused with 503 while Redis is down (fail closed)."""
     config = get_auth_config()
     return [
@@ -44,7 +68,7 @@ def credential_limits(name: str) -> list[Any]:
             ConfigurableRateLimiter(
                 config.RATE_LIMIT_PER_ACCOUNT,
                 60,
-                key=by_account,
+                key=account,
                 name=f"auth.{name}.account",
                 fail_closed=True,
             )

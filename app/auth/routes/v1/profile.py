@@ -16,15 +16,20 @@ async def get_profile(user: ActiveUser, users: UserServiceDep) -> UserDetail:
 
 
 @router.patch(
-    "", summary="Update my account", response_model=UserDetail, responses=error_responses(401, 403, 409, 422)
+    "",
+    summary="Update my account",
+    response_model=UserDetail,
+    responses=error_responses(401, 403, 409, 422, 429, 503),
 )
 async def update_profile(body: UserUpdate, user: ActiveUser, users: UserServiceDep) -> UserDetail:
-    """Changing the email needs `current_password`, and the new address must be verified."""
+    """Changing the email needs `current_password` (checks of it are limited per user, see
+    `/profile/password`), and the new address must be verified; the old address is told, and
+    reset links mailed to it stop working."""
     return UserDetail.model_validate(await users.update_profile(user, body), from_attributes=True)
 
 
 @router.delete(
-    "", summary="Delete my account", status_code=204, responses=error_responses(401, 403, 409, 422)
+    "", summary="Delete my account", status_code=204, responses=error_responses(401, 403, 409, 422, 429, 503)
 )
 async def delete_profile(body: PasswordConfirmation, user: ActiveUser, users: UserServiceDep) -> None:
     """Needs the password; ends every session. The username and email become free again."""
@@ -32,10 +37,15 @@ async def delete_profile(body: PasswordConfirmation, user: ActiveUser, users: Us
 
 
 @router.post(
-    "/password", summary="Change my password", status_code=204, responses=error_responses(401, 403, 422)
+    "/password",
+    summary="Change my password",
+    status_code=204,
+    responses=error_responses(401, 403, 422, 429, 503),
 )
 async def change_password(body: PasswordChange, user: ActiveUser, users: UserServiceDep) -> None:
-    """Needs the current password; every other session ends."""
+    """Needs the current password; every other session ends. At most
+    AUTH_PASSWORD_CHECKS_PER_MINUTE checks of the current password per user and minute, here and
+    on `PATCH /profile` and `DELETE /profile` together (429 with Retry-After)."""
     await users.change_password(
         user, body.current_password.get_secret_value(), body.new_password.get_secret_value()
     )
@@ -59,7 +69,8 @@ async def list_sessions(user: ActiveUser, sessions: SessionServiceDep) -> list[S
     "/sessions/{session_id}",
     summary="Sign out one of my devices",
     status_code=204,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 422, 503),
 )
 async def revoke_session(session_id: ResourceId, user: ActiveUser, sessions: SessionServiceDep) -> None:
+    """The session's access token stops working at its next request."""
     await sessions.revoke(user, session_id)

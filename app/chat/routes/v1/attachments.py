@@ -7,12 +7,11 @@ from fastapi.responses import StreamingResponse
 
 from app.auth import ActiveUser
 from app.chat.config import ChatConfig, get_chat_config
-from app.chat.deps import Context, RoomServiceDep, provide_chat_config
+from app.chat.deps import AttachmentServiceDep, Context, RoomServiceDep, provide_chat_config
 from app.chat.exceptions import NotFound
 from app.chat.models import Attachment
 from app.chat.schemas.attachment import AttachmentResponse
 from app.chat.services.storage import LocalFileStorage
-from app.chat.services.uploads import receive_file
 from app.core.api import ResourceId, error_responses
 from app.core.config import get_app_config
 from app.core.middleware import allow_body_size
@@ -46,39 +45,28 @@ Settings = Annotated[ChatConfig, Depends(provide_chat_config)]
     status_code=201,
     response_model=AttachmentResponse,
     openapi_extra=MULTIPART,
-    responses=error_responses(401, 403, 404, 413, 415, 422),
+    responses=error_responses(400, 401, 403, 404, 413, 415, 422),
 )
 async def upload(
     room_id: ResourceId,
     request: Request,
     user: ActiveUser,
     rooms: RoomServiceDep,
+    attachments: AttachmentServiceDep,
     context: Context,
-    config: Settings,
 ) -> AttachmentResponse:
     """Field `file`. Types allowed by CHAT_ATTACHMENT_TYPES, recognized from the content; larger than
-    CHAT_ATTACHMENT_MAX_BYTES is refused with 413 as soon as the limit is crossed."""
+    CHAT_ATTACHMENT_MAX_BYTES is refused with 413 as soon as the limit is crossed, and so is a file
+    that would take the uploader's attachments over CHAT_ATTACHMENT_QUOTA_BYTES (code
+    `attachment_quota_exceeded`). A body that is not well-formed multipart, or ends before its
+    closing boundary, is refused with 400; nothing of a refused upload is stored."""
     await rooms.ensure_member(room_id, user)
+    await attachments.ensure_quota_left(user.id)
     # End the read transaction before the body streams in: a slow upload must not hold a pooled
     # database connection (the row is written in a new transaction afterwards).
     await context.unit_of_work.commit()
-    received = await receive_file(
-        request.stream(),
-        request.headers.get("content-type", ""),
-        LocalFileStorage(config.STORAGE_DIR),
-        max_bytes=config.ATTACHMENT_MAX_BYTES,
-        allowed_types=config.ATTACHMENT_TYPES,
-    )
-    attachment = Attachment(
-        room_id=room_id,
-        uploader_id=user.id,
-        filename=received.filename,
-        content_type=received.content_type,
-        size=received.size,
-        storage_key=received.storage_key,
-    )
-    context.unit_of_work.session.add(attachment)
-    await context.unit_of_work.session.flush()
+    received = await attachments.receive(request.stream(), request.headers.get("content-type", ""))
+    attachment = await attachments.add(room_id, user.id, received)
     return AttachmentResponse.model_validate(attachment)
 
 

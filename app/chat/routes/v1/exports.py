@@ -1,60 +1,62 @@
 """Exports of a room's messages: streamed now, or built in the background (202 + status)."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import Receive, Scope, Send
 
 from app.auth import ActiveUser
 from app.chat.config import get_chat_config
-from app.chat.deps import ExportServiceDep, RoomServiceDep
-from app.chat.exceptions import NotFound
+from app.chat.deps import ExportServiceDep
+from app.chat.exceptions import ExportNotFound
+from app.chat.models import ExportJob
 from app.chat.schemas.export import ExportJobResponse
-from app.chat.services.export import csv_chunks
+from app.chat.services.exports import CsvStream, ExportService
 from app.chat.services.storage import LocalFileStorage
 from app.core.api import ResourceId, error_responses
 from app.core.config import get_app_config
-from app.core.deps import get_session_factory
 
 router = APIRouter(prefix="/chat", tags=["chat"])
 ERRORS = error_responses(401, 403, 404, 422)
 CSV = {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The messages as CSV."}
 
 
-def _csv_download(chunks: AsyncIterator[str] | AsyncIterator[bytes], room_id: int) -> StreamingResponse:
-    headers = {"Content-Disposition": f'attachment; filename="room-{room_id}.csv"'}
-    return StreamingResponse(chunks, media_type="text/csv", headers=headers)
+class CsvStreamResponse(StreamingResponse):
+    """Closes its stream however the response ends. Starlette leaves the body iterator where it
+    stopped when the client goes away; closed here, the stream frees its place under the per-user
+    cap at once rather than whenever the garbage collector gets to it."""
+
+    def __init__(self, stream: CsvStream, room_id: int) -> None:
+        super().__init__(stream, media_type="text/csv", headers=_attachment(room_id))
+        self._stream = stream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._stream.aclose()
+
+
+def _attachment(room_id: int) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="room-{room_id}.csv"'}
 
 
 @router.get(
     "/rooms/{room_id}/export.csv",
     summary="Download a room's messages as CSV",
     response_class=StreamingResponse,
-    responses={200: CSV, **ERRORS},
+    responses={200: CSV, **ERRORS, **error_responses(429)},
 )
-async def export_csv(
-    room_id: ResourceId,
-    user: ActiveUser,
-    rooms: RoomServiceDep,
-    factory: Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)],
-) -> StreamingResponse:
-    """Streamed from the database in batches: memory stays flat whatever the room's size."""
-    await rooms.ensure_member(room_id, user)
-    batch = get_chat_config().EXPORT_BATCH
-
-    async def body() -> AsyncIterator[str]:
-        # Its own session: the request's unit of work has ended when the body is streamed.
-        async with factory() as session:
-            async for chunk in csv_chunks(session, room_id, batch):
-                yield chunk.text
-
-    return _csv_download(body(), room_id)
+async def export_csv(room_id: ResourceId, user: ActiveUser, exports: ExportServiceDep) -> StreamingResponse:
+    """Streamed from the database in batches: memory stays flat whatever the room's size, and a
+    client that reads slowly holds no database connection. At most CHAT_EXPORT_STREAMS_PER_USER
+    streams per user at once (429 with Retry-After beyond). Cells that a spreadsheet would run as
+    a formula start with a single quote."""
+    return CsvStreamResponse(await exports.stream(room_id, user), room_id)
 
 
-def _response(job: object) -> ExportJobResponse:
+def _response(job: ExportJob, exports: ExportService) -> ExportJobResponse:
     response = ExportJobResponse.model_validate(job, from_attributes=True)
+    response.expires_at = exports.expires_at(job)
     if response.status == "done":
         response.download_url = f"{get_app_config().API_PREFIX}/chat/exports/{response.id}/download"
     return response
@@ -65,20 +67,24 @@ def _response(job: object) -> ExportJobResponse:
     summary="Build a room's export in the background",
     status_code=202,
     response_model=ExportJobResponse,
-    responses=ERRORS,
+    responses={**ERRORS, **error_responses(409)},
 )
 async def request_export(
     room_id: ResourceId, user: ActiveUser, exports: ExportServiceDep
 ) -> ExportJobResponse:
-    """A worker writes the file and emails a link; poll `GET /chat/exports/{id}` for progress."""
-    return _response(await exports.request(room_id, user))
+    """A worker writes the file and emails a link; poll `GET /chat/exports/{id}` for progress.
+    One export per room and user at a time: while one is pending or running, another request is
+    409 `export_pending` with that job's id in `job_id`. A finished export is deleted
+    CHAT_EXPORT_RETENTION seconds after it finished (`expires_at`)."""
+    return _response(await exports.request(room_id, user), exports)
 
 
 @router.get(
     "/exports/{job_id}", summary="Status of an export", response_model=ExportJobResponse, responses=ERRORS
 )
 async def export_status(job_id: ResourceId, user: ActiveUser, exports: ExportServiceDep) -> ExportJobResponse:
-    return _response(await exports.get(job_id, user))
+    """Only while the requester is still a member of a room that still exists."""
+    return _response(await exports.get(job_id, user), exports)
 
 
 @router.get(
@@ -90,7 +96,9 @@ async def export_status(job_id: ResourceId, user: ActiveUser, exports: ExportSer
 async def download_export(
     job_id: ResourceId, user: ActiveUser, exports: ExportServiceDep
 ) -> StreamingResponse:
+    """Only while the requester is still a member of a room that still exists, until it expires."""
     job = await exports.get(job_id, user)
     if job.status != "done" or job.file_key is None:
-        raise NotFound("The export is not ready.")
-    return _csv_download(LocalFileStorage(get_chat_config().STORAGE_DIR).read(job.file_key), job.room_id)
+        raise ExportNotFound("The export is not ready.")
+    chunks = LocalFileStorage(get_chat_config().STORAGE_DIR).read(job.file_key)
+    return StreamingResponse(chunks, media_type="text/csv", headers=_attachment(job.room_id))

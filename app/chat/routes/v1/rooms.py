@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from app.auth import ActiveUser
-from app.chat.config import get_chat_config
-from app.chat.deps import MessageServiceDep, RoomServiceDep
+from app.chat.deps import MessageServiceDep, RoomServiceDep, posting_limit
 from app.chat.schemas.message import MessageCreate, MessageResponse, MessageUpdate
 from app.chat.schemas.room import (
     MemberResponse,
@@ -20,14 +19,10 @@ from app.chat.schemas.room import (
     RoomSortParam,
 )
 from app.core.api import ListParamsBuilder, PaginatedResponse, ResourceId, error_responses
-from app.core.limiter import ConfigurableRateLimiter
 
 router = APIRouter(prefix="/chat/rooms", tags=["chat"])
 room_params = ListParamsBuilder(RoomListParams, RoomSortParam, RoomFilterParam)
 message_params = ListParamsBuilder(MessageListParams, MessageSortParam, MessageFilterParam)
-posting_limit = ConfigurableRateLimiter(
-    get_chat_config().POST_RATE_PER_MINUTE, 60, key="user", name="chat.post"
-)
 ERRORS = error_responses(401, 403, 404, 422)
 
 

@@ -2,60 +2,98 @@
 
 Authentication: the subprotocols `["bearer", "<access token>"]` (browsers can set those), or a first
 frame `{"type": "auth", "token": "..."}` within CHAT_WS_AUTH_TIMEOUT seconds. Never a query string:
-URLs end up in logs. Close codes: 4401 not authenticated, 4403 not a member, 4404 no such room.
+URLs end up in logs.
+
 Frames: `{"type": "message", "body": "..."}` posts (stored, then broadcast to every client of the
 room on every API process), `{"type": "ping"}` answers `{"type": "pong"}`. A bad frame gets an
-error frame and the connection stays up. The server pings idle clients.
+error frame `{"type": "error", "code": ..., "errors": [...]}` and the connection stays up. The
+server pings every CHAT_WS_HEARTBEAT_INTERVAL seconds.
+
+Access is checked for as long as the socket is open, not only when it opens: every post
+re-checks the token (signature, expiry, token version, revoked session, active account) and the
+membership before storing; a revocation (logout, logout-all, password change, deactivation,
+deletion, ...), leaving the room and deleting it close the affected sockets on every API process;
+and the socket closes when its access token expires, even if the client is silent.
+
+Limits: posts count against CHAT_POST_RATE_PER_MINUTE per user together with the REST route; a
+post over it gets `{"type": "error", "code": "rate_limited", "errors": [], "retry_after": <seconds>}`
+and is not stored. A user has at most CHAT_WS_MAX_PER_USER sockets open (all API processes). The
+server bounds the size of a frame (see the README).
+
+Close codes:
+- 4401 not authenticated: no valid token at connect, or the access ended since (token expired,
+  session revoked or signed out, account deactivated or deleted, password changed, ...);
+- 4403 not a member: at connect, or since (left the room, or the room was deleted);
+- 4404 no such room (at connect);
+- 4429 too many sockets: the user already has CHAT_WS_MAX_PER_USER open;
+- 1013 try again later: Redis was unavailable, or the client read too slowly to keep up.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 
 from app.auth import Principal, auth_gateway
 from app.chat.config import ChatConfig, get_chat_config
+from app.chat.deps import posting_limit
 from app.chat.exceptions import NotAMember, RoomNotFound
+from app.chat.lifespan import SOCKET_HUB
 from app.chat.schemas.message import AuthFrame, ClientFrame
-from app.chat.services import fanout
 from app.chat.services.context import ChatContext
+from app.chat.services.fanout import CloseCode
 from app.chat.services.messages import MessageService
 from app.chat.services.rooms import RoomService
+from app.chat.services.socket_hub import SocketHub, Subscription
+from app.chat.services.socket_slots import SocketSlots
 from app.core.api import ResourceId
 from app.core.api.problems import sanitize_validation_errors
+from app.core.clock import utcnow
 from app.core.db import UnitOfWork
 from app.core.errors import AppError
-from app.core.log import logger
 from app.core.resources import Resources
 from app.core.services import TaskContext
 
 router = APIRouter(tags=["chat"])
 
-NOT_AUTHENTICATED, NOT_A_MEMBER, NO_SUCH_ROOM = 4401, 4403, 4404
 BEARER = "bearer"
+# A socket's slot in the per-user cap outlives this many missed heartbeats (a crashed process).
+SLOT_LEASE_HEARTBEATS = 3
 
 
 @router.websocket("/chat/rooms/{room_id}/ws")
 async def room_socket(websocket: WebSocket, room_id: ResourceId) -> None:
-    await RoomSocket(websocket, room_id, websocket.state.resources, get_chat_config()).run()
+    state = websocket.state
+    await RoomSocket(websocket, room_id, state.resources, getattr(state, SOCKET_HUB), get_chat_config()).run()
 
 
 class RoomSocket:
-    def __init__(self, websocket: WebSocket, room_id: int, resources: Resources, config: ChatConfig) -> None:
+    def __init__(
+        self, websocket: WebSocket, room_id: int, resources: Resources, hub: SocketHub, config: ChatConfig
+    ) -> None:
         self.websocket = websocket
         self.room_id = room_id
         self.resources = resources
+        self.hub = hub
         self.config = config
+        self.slots = SocketSlots(
+            resources.redis,
+            f"{config.CHANNEL_PREFIX}:sockets",
+            config.WS_MAX_PER_USER,
+            SLOT_LEASE_HEARTBEATS * config.WS_HEARTBEAT_INTERVAL,
+        )
 
     async def _context(self, unit_of_work: UnitOfWork) -> ChatContext:
         platform = TaskContext.build(self.resources, unit_of_work)
         return ChatContext(
             unit_of_work=unit_of_work,
             config=self.config,
-            gateway=auth_gateway(unit_of_work.session, self.resources.cache),
+            gateway=auth_gateway(unit_of_work.session, self.resources.redis),
             events=platform.events,
             redis=self.resources.redis,
         )
@@ -72,51 +110,91 @@ class RoomSocket:
         except (TimeoutError, ValidationError):
             return None
 
-    async def _admit(self, token: str | None) -> Principal | int:
+    async def _admit(self, token: str) -> Principal | CloseCode:
         """The member, or the close code that refuses them."""
-        if token is None:
-            return NOT_AUTHENTICATED
         async with UnitOfWork(self.resources.session_factory) as unit_of_work:
             context = await self._context(unit_of_work)
             user = await context.gateway.authenticate(token)
             if user is None:
-                return NOT_AUTHENTICATED
+                return CloseCode.NOT_AUTHENTICATED
             try:
                 await RoomService(context).ensure_member(self.room_id, user)
             except RoomNotFound:
-                return NO_SUCH_ROOM
+                return CloseCode.NO_SUCH_ROOM
             except NotAMember:
-                return NOT_A_MEMBER
+                return CloseCode.NOT_A_MEMBER
             return user
 
     async def run(self) -> None:
-        admitted = await self._admit(await self._token())
-        if isinstance(admitted, int):
-            await self.websocket.close(code=admitted)
+        token = await self._token()
+        if token is None:
+            await self._close(CloseCode.NOT_AUTHENTICATED)
+            return
+        admitted = await self._admit(token)
+        if isinstance(admitted, CloseCode):
+            await self._close(admitted)
             return
         user = admitted
-        async with fanout.subscription(
-            self.resources.redis, self.config.CHANNEL_PREFIX, self.room_id
-        ) as events:
-            await self.websocket.send_json({"type": "ready", "room_id": self.room_id, "user_id": user.id})
-            tasks = [
-                asyncio.create_task(self._receive(user)),
-                asyncio.create_task(self._forward(events)),
-                asyncio.create_task(self._heartbeat()),
-            ]
-            _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in pending:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-                    await task
+        self.websocket.state.user_id = user.id  # the posting limit counts per user
+        try:
+            slot = await self.slots.acquire(user.id)
+        except RedisError:
+            await self._close(CloseCode.TRY_AGAIN_LATER)
+            return
+        if slot is None:
+            await self._close(CloseCode.TOO_MANY_SOCKETS)
+            return
+        try:
+            await self._close(await self._join(user, token, slot))
+        finally:
+            with contextlib.suppress(RedisError):  # else the slot expires with its lease
+                await self.slots.release(user.id, slot)
 
-    async def _receive(self, user: Principal) -> None:
+    async def _join(self, user: Principal, token: str, slot: str) -> CloseCode | None:
+        try:
+            async with self.hub.join(self.room_id, user.id, user.session_id) as subscription:
+                # Access that ended between admission and subscribing sent its close order too early
+                # for this socket to see it: check once more, now that later orders reach it.
+                if isinstance(refused := await self._admit(token), CloseCode):
+                    return refused
+                await self.websocket.send_json({"type": "ready", "room_id": self.room_id, "user_id": user.id})
+                return await self._serve(user, token, slot, subscription)
+        except (RedisError, TimeoutError):
+            return CloseCode.TRY_AGAIN_LATER
+
+    async def _serve(
+        self, user: Principal, token: str, slot: str, subscription: Subscription
+    ) -> CloseCode | None:
+        """Until the client leaves (None) or the socket must close (the code)."""
+        jobs: list[Coroutine[Any, Any, CloseCode | None]] = [
+            self._receive(token),
+            self._forward(subscription),
+            self._heartbeat(user.id, slot),
+        ]
+        if user.expires_at is not None:
+            jobs.append(self._expire(user.expires_at))
+        tasks = [asyncio.create_task(job) for job in jobs]
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        code = None
+        for task in done:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):  # the client is gone
+                code = task.result() or code
+        return code
+
+    async def _close(self, code: CloseCode | None) -> None:
+        if code is not None:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                await self.websocket.close(code=code)
+
+    async def _receive(self, token: str) -> CloseCode | None:
         while True:
             try:
                 raw = await self.websocket.receive_text()
             except WebSocketDisconnect:
-                return
+                return None
             try:
                 frame = ClientFrame.model_validate_json(raw)
             except ValidationError as error:
@@ -133,28 +211,45 @@ class RoomSocket:
                 await self._error(
                     "invalid_frame", [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
                 )
-            else:
-                await self._post(user, frame.body)
+            elif refused := await self._post(token, frame.body):
+                return refused
 
-    async def _post(self, user: Principal, body: str) -> None:
+    async def _post(self, token: str, body: str) -> CloseCode | None:
+        """Stored after the checks of a REST post; refused with an error frame, or with the close
+        code of access that ended."""
+        retry_after = 0
         try:
             async with UnitOfWork(self.resources.session_factory) as unit_of_work:
-                await MessageService(await self._context(unit_of_work)).post(self.room_id, user, body)
+                context = await self._context(unit_of_work)
+                author = await context.gateway.authenticate(token)
+                if author is None:
+                    return CloseCode.NOT_AUTHENTICATED
+                retry_after = await posting_limit.hit(self.websocket)
+                if not retry_after:
+                    await MessageService(context).post(self.room_id, author, body)
+        except (NotAMember, RoomNotFound):
+            return CloseCode.NOT_A_MEMBER
         except AppError as error:
             await self._error(error.code, [])
+        if retry_after:
+            await self._error("rate_limited", [], retry_after=retry_after)
+        return None
 
-    async def _error(self, code: str, errors: list[dict[str, Any]]) -> None:
-        await self.websocket.send_json({"type": "error", "code": code, "errors": errors})
+    async def _error(self, code: str, errors: list[dict[str, Any]], **extra: Any) -> None:
+        await self.websocket.send_json({"type": "error", "code": code, "errors": errors, **extra})
 
-    async def _forward(self, events: AsyncIterator[dict[str, Any]]) -> None:
-        async for event in events:
+    async def _forward(self, subscription: Subscription) -> CloseCode | None:
+        async for event in subscription.events():
             await self.websocket.send_json(event)
+        return subscription.close_code
 
-    async def _heartbeat(self) -> None:
+    async def _heartbeat(self, user_id: int, slot: str) -> None:
         while True:
             await asyncio.sleep(self.config.WS_HEARTBEAT_INTERVAL)
-            try:
-                await self.websocket.send_json({"type": "ping"})
-            except (WebSocketDisconnect, RuntimeError):
-                logger.debug("websocket gone during heartbeat")
-                return
+            await self.websocket.send_json({"type": "ping"})
+            with contextlib.suppress(RedisError):  # a lease that lapses frees the slot early: harmless
+                await self.slots.renew(user_id, slot)
+
+    async def _expire(self, expires_at: datetime) -> CloseCode:
+        await asyncio.sleep(max(0.0, (expires_at - utcnow()).total_seconds()))
+        return CloseCode.NOT_AUTHENTICATED

@@ -1,0 +1,75 @@
+"""A task's `dead_lettered` runs once its last attempt has failed, so work it tracks elsewhere (a
+job's status) can be marked failed; a hook that fails itself does not keep the dead letter from
+being recorded."""
+
+import io
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.db import UnitOfWork
+from app.core.outbox import OutboxMessage
+from app.core.queue import BaseTask, queued
+from app.core.queue.runner import run_task
+from app.core.resources import Resources
+from app.core.services import TaskContext
+
+told: list[dict[str, Any]] = []
+
+
+@queued
+class AlwaysFails(BaseTask):
+    __task_name__ = "tests.always_fails"
+    __max_attempts__ = 2
+
+    async def run(self, job: int) -> None:
+        raise RuntimeError(f"job {job} cannot be done")
+
+    async def dead_lettered(self, job: int) -> None:
+        told.append({"job": job, "in_unit_of_work": self.context.session.in_transaction()})
+
+
+@queued
+class FailsTwice(AlwaysFails):
+    __task_name__ = "tests.fails_twice"
+
+    async def dead_lettered(self, job: int) -> None:
+        raise RuntimeError(f"job {job} cannot be marked either")
+
+
+async def dead_letter(resources: Resources, task: type[BaseTask], job: int) -> int:
+    async with UnitOfWork(resources.session_factory) as unit_of_work:
+        # Published after commit: the in-memory broker runs the first attempt right away.
+        outbox_id = await TaskContext.build(resources, unit_of_work).queue.push(task, {"job": job})
+    with pytest.raises(RuntimeError, match="cannot be done"):
+        await run_task(resources, task, outbox_id, {})
+    return outbox_id
+
+
+async def test_the_hook_runs_once_with_the_task_arguments(
+    resources: Resources, db_session: AsyncSession
+) -> None:
+    told.clear()
+    outbox_id = await dead_letter(resources, AlwaysFails, 7)
+    assert told == [{"job": 7, "in_unit_of_work": True}]
+    db_session.expunge_all()
+    message = await db_session.get(OutboxMessage, outbox_id)
+    assert message is not None
+    assert message.dead_at is not None
+
+
+async def test_a_failing_hook_is_logged_and_still_leaves_a_dead_letter(
+    resources: Resources, db_session: AsyncSession, log_lines: io.StringIO
+) -> None:
+    outbox_id = await dead_letter(resources, FailsTwice, 8)
+    records = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    [failed] = [record for record in records if record.get("event") == "dead-letter hook failed"]
+    assert failed["task"] == "tests.fails_twice"
+    assert "cannot be marked either" in json.dumps(failed["exception"])
+    db_session.expunge_all()
+    message = await db_session.get(OutboxMessage, outbox_id)
+    assert message is not None
+    assert message.dead_at is not None
+    assert message.attempts == 2
