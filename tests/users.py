@@ -7,18 +7,16 @@ from typing import Any
 
 import httpx
 import pytest
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Text, cast, delete, insert, or_
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.auth.config import get_auth_config
 from app.auth.models import Role, User
 from app.core.clock import utcnow
 from app.core.mail import MemoryBackend
 from app.core.outbox import OutboxMessage
 from app.core.resources import Resources
 from tests.factories import PASSWORD, UserFactory
+from tests.factories.auth import password_hash
 
 API = "/api/v1"
 
@@ -62,10 +60,6 @@ CreateUser = Callable[..., Awaitable[User]]
 async def committed_users(engine: AsyncEngine) -> AsyncIterator[CreateUser]:
     """Users committed for real, for apps that run without the test's transaction (several apps,
     a real broker or rate limiter); deleted afterwards with the outbox rows that name them."""
-    auth = get_auth_config()
-    hasher = PasswordHash(
-        (Argon2Hasher(auth.ARGON2_TIME_COST, auth.ARGON2_MEMORY_COST, auth.ARGON2_PARALLELISM),)
-    )
     names: list[str] = []
     ids: list[int] = []
 
@@ -81,7 +75,7 @@ async def committed_users(engine: AsyncEngine) -> AsyncIterator[CreateUser]:
         }
         async with engine.begin() as connection:
             inserted = await connection.execute(
-                insert(User).values(**row, password_hash=hasher.hash(PASSWORD)).returning(User.id)
+                insert(User).values(**row, password_hash=password_hash()).returning(User.id)
             )
             user_id = int(inserted.scalar_one())
         names.append(name)

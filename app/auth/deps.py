@@ -33,6 +33,13 @@ async def get_auth_context(unit_of_work: UoW, connection: HTTPConnection) -> Aut
 Context = Annotated[AuthContext, Depends(get_auth_context)]
 
 
+async def account_id_by_login(connection: HTTPConnection, login: str) -> int | None:
+    """The id of the account a username or email names, read before the route runs (the
+    per-account login limit), so outside its unit of work."""
+    async with resources_of(connection).read_only_session_factory() as session:
+        return await UserRepository(session).id_by_login(login)
+
+
 async def get_user_service(context: Context) -> UserService:
     return UserService(context)
 

@@ -176,7 +176,11 @@ class AppConfig(ServerSettings, CacheSettings, RateLimiterSettings, QueueSetting
             return self
         # Unset, SECRET_KEY is the published development key: say so rather than "published".
         secret_key = self.SECRET_KEY if "SECRET_KEY" in self.model_fields_set else None
-        problems = signing_key_problems({"SECRET_KEY": secret_key})
+        keys = {"SECRET_KEY": secret_key}
+        if self.METRICS_TOKEN is not None:
+            # Not a signing key, but a bearer secret on the public port: guessable is as bad.
+            keys["METRICS_TOKEN"] = self.METRICS_TOKEN
+        problems = signing_key_problems(keys)
         if self.is_production and self.DEBUG:
             problems.append("DEBUG must be false")
         refuse_to_start(self.ENVIRONMENT, problems)

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth import Role, auth_gateway
 from app.auth.config import get_auth_config
-from app.auth.models import User
+from app.auth.models import Session, User
+from app.auth.services.access import PRINCIPAL_KEY
 from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
 from app.core.resources import Resources
@@ -51,6 +52,25 @@ async def test_logout_ends_the_sessions_access_token_at_its_next_request_on_ever
         assert logout.status_code == 204
         assert (await second.get(PROFILE, headers=headers)).status_code == 401
         assert (await first.get(PROFILE, headers=headers)).status_code == 401
+
+
+async def test_an_account_cached_from_before_a_revocation_does_not_revive_its_tokens(
+    app_config: AppConfig, committed_users: CreateUser, resources: Resources
+) -> None:
+    """A request that read the account before logout-all committed may cache it after: the old
+    snapshot must neither accept the retired token nor refuse the new one."""
+    user = await committed_users()
+    key = PRINCIPAL_KEY.format(user.id)
+    async with api(app_config) as (first, _), api(app_config) as (second, _):
+        old = bearer((await login(first, user.username)).json()["access_token"])
+        assert (await first.get(PROFILE, headers=old)).status_code == 200
+        stale_snapshot = await resources.redis.get(key)
+        assert stale_snapshot is not None
+        assert (await first.post(LOGOUT_ALL, headers=old)).status_code == 204
+        await resources.redis.set(key, stale_snapshot)  # the late writer
+        assert (await second.get(PROFILE, headers=old)).status_code == 401
+        new = bearer((await login(second, user.username)).json()["access_token"])
+        assert (await first.get(PROFILE, headers=new)).status_code == 200
 
 
 async def test_revoking_a_session_ends_its_access_token_at_the_next_request(
@@ -129,11 +149,16 @@ async def test_revocations_redis_cannot_confirm_fail_with_503_and_change_nothing
                 json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
                 headers=headers,
             ),
+            await cut_off.post(
+                f"{ADMIN}/{user.id}/password", json={"password": NEW_PASSWORD}, headers=admin_headers
+            ),
             await cut_off.post(f"{ADMIN}/{user.id}/deactivate", headers=admin_headers),
         ]
         for response in attempts:
             assert response.status_code == 503, response.text
             assert response.headers["content-type"] == "application/problem+json"
+            # Refused by the revocation itself, not by something else that needs Redis.
+            assert response.json()["code"] == "revocation_unavailable", response.text
             assert int(response.headers["retry-after"]) > 0
         async with engine.connect() as connection:
             row = (
@@ -191,3 +216,22 @@ async def test_every_revocation_of_all_access_is_announced(
     ]
     assert access_revoked[0]["session_id"] is not None
     assert all(event["session_id"] is None for event in access_revoked[1:])
+
+
+async def test_refresh_token_reuse_ends_the_session_even_when_redis_cannot_confirm(
+    app_config: AppConfig, committed_users: CreateUser, engine: AsyncEngine
+) -> None:
+    user = await committed_users()
+    refresh = f"{API}/auth/refresh-token"
+    async with api(app_config) as (healthy, _), api(without_redis(app_config)) as (cut_off, _):
+        spent = (await login(healthy, user.username)).json()["refresh_token"]
+        assert (await healthy.post(refresh, json={"refresh_token": spent})).status_code == 200
+        later = datetime.now(UTC) + timedelta(seconds=get_auth_config().REFRESH_REUSE_GRACE + 1)
+        with freeze_time(later):
+            reused = await cut_off.post(refresh, json={"refresh_token": spent})
+    # Not "nothing changed": the session ended in the database, where a process without Redis checks.
+    assert reused.status_code == 503
+    assert "session was ended" in reused.json()["detail"]
+    async with engine.connect() as connection:
+        reason = await connection.scalar(select(Session.revoked_reason).where(Session.user_id == user.id))
+    assert reason == "refresh_token_reuse"

@@ -111,7 +111,9 @@ async def test_racing_uploads_in_two_processes_cannot_exceed_the_quota(name: str
                     # shorter only makes the race less likely, never the test wrong).
                     await asyncio.sleep(0.3)
                     together.set()
-                await together.wait()
+                # Bounded: an upload answered early never sends its second chunk, and the others
+                # would wait here for ever.
+                await asyncio.wait_for(together.wait(), 30)
                 yield PNG[64:] + CLOSING
 
             responses = await asyncio.gather(

@@ -2,106 +2,45 @@
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.client import connect
 
-from app.auth.models import User
-from app.chat.models import Room
 from app.core.config import AppConfig
-from tests.processes import api_server
+from tests.chat.sockets import (
+    closed_with,
+    delete_named,
+    new_prefix,
+    new_room,
+    new_user,
+    post_across,
+    receive,
+    server_env,
+    two_servers,
+)
 
 pytestmark = pytest.mark.slow
-PASSWORD = "Socket-pass-word-1"
 
 
 @pytest.fixture(scope="module")
 def prefix() -> str:
-    return f"ws{uuid.uuid4().hex[:6]}"
+    return new_prefix("ws")
 
 
 @pytest.fixture(scope="module")
 def servers(app_config: AppConfig, prefix: str) -> Iterator[tuple[str, str]]:
-    env = {
-        "CHAT_WS_AUTH_TIMEOUT": "1",
-        "CHAT_WS_HEARTBEAT_INTERVAL": "1",
-        # Channels of this module's own: other suites' processes on the same Redis stay out.
-        "CHAT_CHANNEL_PREFIX": f"{prefix}:room",
-        "LOG_LEVEL": "WARNING",
-    }
-    with api_server(env) as first, api_server(env) as second:
-        yield first, second
+    with two_servers(server_env(prefix, CHAT_WS_AUTH_TIMEOUT="1")) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module", autouse=True)
 async def _cleanup(engine: AsyncEngine, prefix: str) -> AsyncIterator[None]:
     yield
-    async with engine.begin() as connection:
-        await connection.execute(delete(Room).where(Room.name.startswith(prefix)))
-        await connection.execute(delete(User).where(User.username.startswith(prefix)))
-
-
-class Peer:
-    def __init__(self, base: str, token: str, user_id: int) -> None:
-        self.base, self.token, self.user_id = base, token, user_id
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def ws_url(self, room_id: int) -> str:
-        return self.base.replace("http://", "ws://") + f"/api/v1/chat/rooms/{room_id}/ws"
-
-
-async def new_user(base: str, name: str) -> Peer:
-    async with httpx.AsyncClient(base_url=base) as client:
-        registered = await client.post(
-            "/api/v1/auth/register",
-            json={"email": f"{name}@example.com", "username": name, "password": PASSWORD},
-        )
-        assert registered.status_code == 201, registered.text
-        tokens = (
-            await client.post("/api/v1/auth/login", data={"username": name, "password": PASSWORD})
-        ).json()
-    return Peer(base, tokens["access_token"], registered.json()["id"])
-
-
-async def new_room(owner: Peer, name: str, *members: Peer) -> int:
-    async with httpx.AsyncClient(base_url=owner.base) as client:
-        room_id = int(
-            (await client.post("/api/v1/chat/rooms", json={"name": name}, headers=owner.headers)).json()["id"]
-        )
-        for member in members:
-            assert (
-                await client.post(f"/api/v1/chat/rooms/{room_id}/join", headers=member.headers)
-            ).status_code == 204
-    return room_id
-
-
-async def receive(socket: ClientConnection, kind: str | None = None, seconds: float = 5.0) -> dict[str, Any]:
-    """The next frame (of `kind`, skipping heartbeats)."""
-    async with asyncio.timeout(seconds):
-        while True:
-            frame = json.loads(await socket.recv())
-            if frame["type"] == "ping" and kind != "ping":
-                continue
-            if kind is None or frame["type"] == kind:
-                return dict(frame)
-
-
-async def closed_with(url: str, **options: Any) -> int:
-    async with connect(url, **options) as socket:
-        with pytest.raises(ConnectionClosed) as closed:
-            await receive(socket, "ready")
-    assert closed.value.rcvd is not None
-    return closed.value.rcvd.code
+    await delete_named(engine, prefix)
 
 
 async def test_authentication_and_membership(servers: tuple[str, str], prefix: str) -> None:
@@ -130,6 +69,8 @@ async def test_bad_frames_get_errors_and_the_connection_stays(servers: tuple[str
         await socket.send("{not json")
         assert (await receive(socket, "error"))["code"] == "invalid_json"
         await socket.send(json.dumps({"type": "shout", "body": "x"}))
+        assert (await receive(socket, "error"))["code"] == "invalid_frame"
+        await socket.send(b'{"type": "message", "body": "\xff"}')  # binary, and not even UTF-8
         assert (await receive(socket, "error"))["code"] == "invalid_frame"
         await socket.send(json.dumps({"type": "message"}))
         assert (await receive(socket, "error"))["code"] == "invalid_frame"
@@ -173,25 +114,6 @@ async def test_same_order_everywhere_and_stored_before_broadcast(
         ).json()
     # Every broadcast message was stored (it is broadcast only after its commit).
     assert sorted(m["id"] for m in stored["items"]) == sorted(m["id"] for m in seen_first)
-
-
-async def post_across(
-    poster_base: str, listener_base: str, prefix: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A message posted over REST on one process, and the frame a socket on the other received:
-    (the posted message, the frame)."""
-    poster = await new_user(poster_base, f"{prefix}-poster")
-    listener = await new_user(listener_base, f"{prefix}-listener")
-    room_id = await new_room(poster, f"{prefix}-cross", listener)
-    async with connect(listener.ws_url(room_id), subprotocols=["bearer", listener.token]) as socket:  # type: ignore[list-item]
-        await receive(socket, "ready")
-        async with httpx.AsyncClient(base_url=poster_base) as client:
-            posted = await client.post(
-                f"/api/v1/chat/rooms/{room_id}/messages", json={"body": "across"}, headers=poster.headers
-            )
-        assert posted.status_code == 201, posted.text
-        frame = await receive(socket, "message")
-    return posted.json(), frame
 
 
 async def test_rest_post_on_one_process_reaches_a_socket_on_the_other(

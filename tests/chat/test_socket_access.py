@@ -3,60 +3,61 @@ closes when the revocation, the leave or the deletion goes through the other one
 access token expires."""
 
 import asyncio
+import base64
 import contextlib
 import json
+import os
+import socket
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import jwt
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from app.auth.config import get_auth_config
 from app.auth.models import Role, User
-from app.chat.models import Member, Message, Room
+from app.chat.models import Member, Message
 from app.core.config import AppConfig
-from tests.chat.test_socket import PASSWORD, Peer, new_room, new_user, receive
-from tests.processes import api_server
+from tests.chat.sockets import (
+    PASSWORD,
+    Peer,
+    delete_named,
+    new_prefix,
+    new_room,
+    new_user,
+    opened,
+    receive,
+    server_env,
+    two_servers,
+)
+from tests.processes import eventually
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def prefix() -> str:
-    return f"wsa{uuid.uuid4().hex[:6]}"
+    return new_prefix("wsa")
 
 
 @pytest.fixture(scope="module")
 def servers(app_config: AppConfig, prefix: str) -> Iterator[tuple[str, str]]:
-    env = {
-        "CHAT_WS_HEARTBEAT_INTERVAL": "1",
-        # Channels of this module's own: other suites' processes on the same Redis stay out.
-        "CHAT_CHANNEL_PREFIX": f"{prefix}:room",
-        # Changes made straight in the database are seen at once (no cached account snapshot).
-        "AUTH_CURRENT_USER_CACHE_TTL": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    with api_server(env) as first, api_server(env) as second:
-        yield first, second
+    # Changes made straight in the database are seen at once (no cached account snapshot).
+    with two_servers(server_env(prefix, AUTH_CURRENT_USER_CACHE_TTL="0")) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module", autouse=True)
 async def _cleanup(engine: AsyncEngine, prefix: str) -> AsyncIterator[None]:
     yield
-    async with engine.begin() as connection:
-        await connection.execute(delete(Room).where(Room.name.startswith(prefix)))
-        await connection.execute(delete(User).where(User.username.startswith(prefix)))
-
-
-def opened(peer: Peer, room_id: int, token: str | None = None) -> Any:
-    return connect(peer.ws_url(room_id), subprotocols=["bearer", token or peer.token])  # type: ignore[list-item]
+    await delete_named(engine, prefix)
 
 
 async def close_code(socket: ClientConnection, seconds: float = 10.0) -> tuple[int, list[dict[str, Any]]]:
@@ -211,6 +212,57 @@ async def test_deleting_the_room_closes_every_socket_in_it(servers: tuple[str, s
         assert deleted.status_code == 204, deleted.text
         assert (await close_code(on_first))[0] == 4403
         assert (await close_code(on_second))[0] == 4403
+
+
+def stalled_socket(peer: Peer, room_id: int) -> socket.socket:
+    """A room socket whose client reads the handshake's answer and nothing more."""
+    host, port = peer.base.removeprefix("http://").split(":")
+    client = socket.socket()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the server's sends soon block
+    client.settimeout(10)
+    client.connect((host, int(port)))
+    request = [
+        f"GET /api/v1/chat/rooms/{room_id}/ws HTTP/1.1",
+        f"Host: {host}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
+        "Sec-WebSocket-Version: 13",
+        f"Sec-WebSocket-Protocol: bearer, {peer.token}",
+    ]
+    client.sendall(("\r\n".join(request) + "\r\n\r\n").encode())
+    assert client.recv(12, socket.MSG_WAITALL) == b"HTTP/1.1 101"
+    return client
+
+
+async def test_a_socket_whose_client_stopped_reading_still_lets_go_when_access_ends(
+    servers: tuple[str, str], prefix: str, redis: Redis
+) -> None:
+    """The server's sends to such a client are stuck; the close order must not wait for them."""
+    first, second = servers
+    owner = await new_user(second, f"{prefix}-flooder")
+    stalled = await new_user(first, f"{prefix}-stalled")
+    room_id = await new_room(owner, f"{prefix}-stalled", stalled)
+    channel = f"{prefix}:room:{room_id}"
+
+    async def subscribers() -> int:
+        return int(dict(await redis.pubsub_numsub(channel))[channel.encode()])
+
+    with stalled_socket(stalled, room_id):
+        assert await eventually(subscribers)
+        # Room events straight on the room's channel: megabytes the client never reads, more
+        # than the buffers between the two hold, without thousands of posts.
+        for n in range(160):
+            await redis.publish(channel, json.dumps({"type": "message", "n": n, "filler": "x" * 50_000}))
+        async with httpx.AsyncClient(base_url=second) as client:
+            left = await client.post(f"/api/v1/chat/rooms/{room_id}/leave", headers=stalled.headers)
+            assert left.status_code == 204, left.text
+
+        async def unsubscribed() -> bool:
+            return await subscribers() == 0
+
+        # Still not reading: the server has let go of the socket, its room's subscription with it.
+        assert await eventually(unsubscribed, seconds=10)
 
 
 def expiring_in(token: str, seconds: int) -> str:

@@ -5,22 +5,28 @@ connection per process however many sockets it serves."""
 import asyncio
 import contextlib
 import json
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import httpx
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from websockets.asyncio.client import connect
 
-from app.auth.models import User
-from app.chat.models import Message, Room
+from app.chat.models import Message
 from app.core.config import AppConfig
-from tests.chat.test_socket import Peer, closed_with, new_room, new_user, receive
-from tests.processes import api_process, api_server, eventually
+from tests.chat.sockets import (
+    closed_with,
+    delete_named,
+    new_prefix,
+    new_room,
+    new_user,
+    opened,
+    receive,
+    server_env,
+    two_servers,
+)
+from tests.processes import api_process, eventually
 
 pytestmark = pytest.mark.slow
 POSTS_PER_MINUTE = 5
@@ -29,39 +35,29 @@ SOCKETS_PER_USER = 2
 
 @pytest.fixture(scope="module")
 def prefix() -> str:
-    return f"wsl{uuid.uuid4().hex[:6]}"
+    return new_prefix("wsl")
 
 
 @pytest.fixture(scope="module")
 def env(prefix: str) -> dict[str, str]:
-    return {
-        "RATE_LIMITER_ENABLED": "true",
-        "CHAT_POST_RATE_PER_MINUTE": str(POSTS_PER_MINUTE),
-        "CHAT_WS_MAX_PER_USER": str(SOCKETS_PER_USER),
-        "CHAT_WS_HEARTBEAT_INTERVAL": "1",
-        # Channels of this module's own: other suites' processes on the same Redis stay out.
-        "CHAT_CHANNEL_PREFIX": f"{prefix}:room",
-        "LOG_LEVEL": "WARNING",
-    }
+    return server_env(
+        prefix,
+        RATE_LIMITER_ENABLED="true",
+        CHAT_POST_RATE_PER_MINUTE=str(POSTS_PER_MINUTE),
+        CHAT_WS_MAX_PER_USER=str(SOCKETS_PER_USER),
+    )
 
 
 @pytest.fixture(scope="module")
 def servers(app_config: AppConfig, env: dict[str, str]) -> Iterator[tuple[str, str]]:
-    with api_server(env) as first, api_server(env) as second:
-        yield first, second
+    with two_servers(env) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module", autouse=True)
 async def _cleanup(engine: AsyncEngine, prefix: str) -> AsyncIterator[None]:
     yield
-    async with engine.begin() as connection:
-        await connection.execute(delete(Room).where(Room.name.startswith(prefix)))
-        await connection.execute(delete(User).where(User.username.startswith(prefix)))
-
-
-def opened(peer: Peer, room_id: int, base: str | None = None) -> Any:
-    url = peer.ws_url(room_id) if base is None else Peer(base, peer.token, peer.user_id).ws_url(room_id)
-    return connect(url, subprotocols=["bearer", peer.token])  # type: ignore[list-item]
+    await delete_named(engine, prefix)
 
 
 async def test_socket_posts_share_the_rest_budget_across_processes(
@@ -103,26 +99,28 @@ async def test_sockets_per_user_are_capped_across_processes_and_a_crash_frees_it
     first, second = servers
     user = await new_user(first, f"{prefix}-capped")
     room_id = await new_room(user, f"{prefix}-cap")
-    async with opened(user, room_id, first) as one, opened(user, room_id, second) as two:
+    async with opened(user, room_id, base=first) as one, opened(user, room_id, base=second) as two:
         await receive(one, "ready")
         await receive(two, "ready")
         assert await closed_with(user.ws_url(room_id), subprotocols=["bearer", user.token]) == 4429
-    async with opened(user, room_id, second) as again:  # closed sockets gave their slots back
-        assert await receive(again, "ready")
+
+    async def admitted(base: str | None = None) -> bool:
+        try:
+            async with opened(user, room_id, base=base) as socket:
+                return bool(await receive(socket, "ready"))
+        except Exception:  # refused (4429) while slots are still held
+            return False
+
+    # Closed sockets give their slots back once their server has seen them go. A slot left to its
+    # lease (3 heartbeats, renewed every second) would still hold for 2 s at least.
+    assert await eventually(lambda: admitted(second), seconds=1.5)
 
     async with contextlib.AsyncExitStack() as sockets:
         with api_process(env) as (doomed, process):
             for _ in range(SOCKETS_PER_USER):
-                await receive(await sockets.enter_async_context(opened(user, room_id, doomed)), "ready")
+                await receive(await sockets.enter_async_context(opened(user, room_id, base=doomed)), "ready")
             assert await closed_with(user.ws_url(room_id), subprotocols=["bearer", user.token]) == 4429
             process.kill()  # no socket of it says goodbye: its slots lapse with their leases
-
-    async def admitted() -> bool:
-        try:
-            async with opened(user, room_id) as socket:
-                return bool(await receive(socket, "ready"))
-        except Exception:  # refused (4429) while the dead process's leases run
-            return False
 
     assert await eventually(admitted, seconds=15)
 

@@ -51,6 +51,16 @@ def test_deployments_refuse_a_weak_jwt_secret(
     assert AuthConfig().jwt_secret == STRONG_SECRET
 
 
+@pytest.mark.parametrize("token", ["changeme", "too-short-token"])
+def test_deployments_refuse_a_guessable_metrics_token(token: str) -> None:
+    with pytest.raises(ValidationError, match="METRICS_TOKEN "):
+        AppConfig(
+            ENVIRONMENT=Environment.PRODUCTION,
+            SECRET_KEY=SecretStr(STRONG_SECRET),
+            METRICS_TOKEN=SecretStr(token),
+        )
+
+
 def test_development_and_tests_start_with_the_published_key() -> None:
     for environment in (Environment.DEVELOPMENT, Environment.TESTING):
         config = AppConfig(ENVIRONMENT=environment, SECRET_KEY=SecretStr(DEVELOPMENT_SECRET_KEY))

@@ -63,7 +63,7 @@ async def test_a_websocket_message_over_the_default_limit_closes_the_socket_1009
             # The first frame (where an auth frame would go): refused before the application reads it.
             await socket.send("x" * (limit + 1))
             with pytest.raises(ConnectionClosed) as closed:
-                await socket.recv()
+                await asyncio.wait_for(socket.recv(), 30)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1009
 
@@ -87,9 +87,10 @@ async def test_sigterm_stops_the_server_despite_a_client_that_never_finishes() -
                     headers={"content-type": "application/x-www-form-urlencoded"},
                 )
             )
-            await first_byte_sent.wait()
-            os.killpg(server.popen.pid, signal.SIGTERM)
             try:
+                # Bounded: a request that fails to start must fail the test, not hang it.
+                await asyncio.wait_for(first_byte_sent.wait(), 30)
+                os.killpg(server.popen.pid, signal.SIGTERM)
                 # Generous: the bound is 1 s; without one the server waits for this client forever.
                 exit_code = await asyncio.to_thread(server.popen.wait, 30)
             finally:

@@ -24,6 +24,11 @@ def _hasher() -> PasswordHash:
     )
 
 
+def password_hash(password: str = PASSWORD) -> str:
+    """A hash of `password` with the configured (in tests: cheap) argon2 parameters."""
+    return _hasher().hash(password)
+
+
 class UserFactory(AsyncSQLAlchemyModelFactory[User]):
     """Users whose password is PASSWORD (or `password=...`), verified and active by default."""
 
@@ -34,7 +39,7 @@ class UserFactory(AsyncSQLAlchemyModelFactory[User]):
     password = PASSWORD
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
-    password_hash = factory.LazyAttribute(lambda user: _hasher().hash(user.password))
+    password_hash = factory.LazyAttribute(lambda user: password_hash(user.password))
     role = Role.USER.value
     is_active = True
     email_verified_at = factory.Faker("date_time_this_year", tzinfo=UTC)

@@ -44,7 +44,7 @@ async def test_sigterm_completes_the_request_in_flight(account: User) -> None:
                     headers={**HEADERS, **auth},
                 )
             )
-            await first_chunk_sent.wait()
+            await asyncio.wait_for(first_chunk_sent.wait(), 30)  # bounded if the upload fails first
             os.killpg(server.popen.pid, signal.SIGTERM)
             response = await upload
 

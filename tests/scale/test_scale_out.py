@@ -20,7 +20,7 @@ from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
 from app.core.services import TaskContext
-from tests.chat.test_socket import post_across
+from tests.chat.sockets import post_across
 from tests.example import Widget
 from tests.example.tasks import CreateWidget
 from tests.processes import api, api_process, eventually, worker, worker_env
@@ -42,8 +42,10 @@ def scale_config(app_config: AppConfig, run_id: str) -> AppConfig:
 
 
 @pytest.fixture(scope="module")
-def cluster(scale_config: AppConfig) -> Iterator[tuple[str, str]]:
-    env = worker_env(scale_config, RATE_LIMITER_ENABLED="true")
+def cluster(scale_config: AppConfig, run_id: str) -> Iterator[tuple[str, str]]:
+    # Channels of this run's own: pub/sub is shared by every Redis database, so other test runs
+    # on this Redis would otherwise reach these sockets (and close them).
+    env = worker_env(scale_config, RATE_LIMITER_ENABLED="true", CHAT_CHANNEL_PREFIX=f"{run_id}:room")
     quiet = {**env, "LOG_LEVEL": "WARNING"}
     with (
         api_process(quiet) as (first, _),

@@ -48,7 +48,12 @@ class UserRepository(BaseRepository[User]):
         """Serialize changes to one account (concurrent role or status changes)."""
         await self.session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
-    async def bump_token_version(self, user_id: int) -> None:
-        await self.session.execute(
-            update(User).where(User.id == user_id).values(token_version=User.token_version + 1)
+    async def bump_token_version(self, user_id: int) -> int:
+        """Retire every access token of the user; returns the new version."""
+        statement = (
+            update(User)
+            .where(User.id == user_id)
+            .values(token_version=User.token_version + 1)
+            .returning(User.token_version)
         )
+        return int((await self.session.execute(statement)).scalar_one())

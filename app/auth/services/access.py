@@ -1,9 +1,12 @@
 """What every process must agree on about access tokens, kept in Redis: a cached snapshot of each
-account (its token version and status) and a marker per revoked session.
+account (its token version and status), a marker per revoked session and, per account, the lowest
+token version still valid after its last revocation.
 
-Both are read in one pipelined round trip on every authenticated request. A session's marker
-lives as long as an access token can, so ending one session (logout, a revoked device, refresh
-token reuse) stops that session's access token at its next request on every process.
+All three are read in one pipelined round trip on every authenticated request. Markers live as
+long as an access token can, so ending one session (logout, a revoked device, refresh token reuse)
+stops that session's access token at its next request on every process, and retiring all of an
+account's tokens holds even against a request that read the old row before the change committed
+and cached it after (a snapshot older than the lowest valid version is ignored).
 
 Revocations write here *before* their transaction commits, and raise RevocationUnavailable (503)
 when Redis cannot confirm the write: reporting success while another process keeps the old
@@ -16,6 +19,7 @@ markers are not: if Redis loses its data, access tokens of sessions revoked in t
 ACCESS_TOKEN_TTL seconds work until they expire (token versions still hold).
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -28,6 +32,16 @@ from app.core.log import logger
 
 PRINCIPAL_KEY = "auth:principal:{}"
 REVOKED_SESSION_KEY = "auth:revoked-session:{}"
+LOWEST_VERSION_KEY = "auth:lowest-token-version:{}"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessState:
+    """What Redis says about one access token's account and session."""
+
+    snapshot: dict[str, Any] | None
+    session_revoked: bool
+    lowest_version: int
 
 
 class AccessStoreUnavailable(Exception):
@@ -41,18 +55,18 @@ class AccessStore:
         self._principal_ttl = config.CURRENT_USER_CACHE_TTL
         self._marker_ttl = config.ACCESS_TOKEN_TTL
 
-    async def read(self, user_id: int, session_id: int) -> tuple[dict[str, Any] | None, bool]:
-        """(the cached account snapshot or None, whether the session was revoked)."""
+    async def read(self, user_id: int, session_id: int) -> AccessState:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.exists(REVOKED_SESSION_KEY.format(session_id))
+                pipe.get(LOWEST_VERSION_KEY.format(user_id))
                 if self._principal_ttl:
                     pipe.get(PRINCIPAL_KEY.format(user_id))
-                pipe.exists(REVOKED_SESSION_KEY.format(session_id))
                 results = await pipe.execute()
         except (RedisError, OSError) as error:
             raise AccessStoreUnavailable from error
-        snapshot = orjson.loads(results[0]) if self._principal_ttl and results[0] is not None else None
-        return snapshot, bool(results[-1])
+        snapshot = orjson.loads(results[2]) if self._principal_ttl and results[2] is not None else None
+        return AccessState(snapshot, bool(results[0]), int(results[1] or 0))
 
     async def remember(self, user_id: int, snapshot: dict[str, Any]) -> None:
         """Cache an account read from the database; skipped when Redis is unreachable."""
@@ -65,20 +79,24 @@ class AccessStore:
         except (RedisError, OSError) as error:
             logger.warning("principal cache unavailable", error=repr(error))
 
-    async def forget(self, user_id: int) -> None:
-        """Drop the account's snapshot; raises RevocationUnavailable if Redis cannot confirm."""
+    async def retire_tokens_below(self, user_id: int, token_version: int) -> None:
+        """Refuse the account's access tokens older than `token_version` and drop its snapshot;
+        raises RevocationUnavailable if Redis cannot confirm."""
         try:
-            await self._redis.delete(PRINCIPAL_KEY.format(user_id))
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(LOWEST_VERSION_KEY.format(user_id), token_version, ex=self._marker_ttl)
+                pipe.delete(PRINCIPAL_KEY.format(user_id))
+                await pipe.execute()
         except (RedisError, OSError) as error:
             raise RevocationUnavailable() from error
 
     async def forget_quietly(self, user_id: int) -> None:
         """Drop the snapshot after a change that revokes nothing (a new username), or once more
-        after a revocation committed (a request may have cached the old row meanwhile)."""
+        after a revocation committed; a failure only leaves a snapshot that expires on its own."""
         try:
-            await self.forget(user_id)
-        except RevocationUnavailable as error:
-            logger.warning("principal cache unavailable", error=repr(error.__cause__))
+            await self._redis.delete(PRINCIPAL_KEY.format(user_id))
+        except (RedisError, OSError) as error:
+            logger.warning("principal cache unavailable", error=repr(error))
 
     async def end_session(self, session_id: int) -> None:
         """Refuse the session's access tokens from now on; raises RevocationUnavailable if Redis

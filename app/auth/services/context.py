@@ -72,11 +72,11 @@ class AuthContext:
 
         self.unit_of_work.after_commit(forget)
 
-    async def revoke_all(self, user_id: int, reason: str) -> None:
-        """Every access token of the user ends (the caller bumped its token version): the cached
-        account is dropped now (503 if Redis cannot confirm, so the change rolls back), and once
-        more after commit in case a concurrent request cached the old row in between."""
-        await self.access.forget(user_id)
+    async def revoke_all(self, user_id: int, token_version: int, reason: str) -> None:
+        """Every access token below `token_version` (the user's new one) ends: Redis refuses them
+        from now on and drops the cached account (503 if it cannot confirm, so the change rolls
+        back); the account is dropped once more after commit."""
+        await self.access.retire_tokens_below(user_id, token_version)
         self.forget_after_commit(user_id)
         self.events.dispatch(AccessRevoked(user_id=user_id, session_id=None, reason=reason))
 

@@ -63,12 +63,15 @@ def _snapshot(principal: Principal) -> dict[str, Any]:
 async def resolve(token: str, tokens: AccessTokens, session: AsyncSession, store: AccessStore) -> Principal:
     claims = tokens.decode(token)
     try:
-        cached, revoked = await store.read(claims.user_id, claims.session_id)
+        state = await store.read(claims.user_id, claims.session_id)
     except AccessStoreUnavailable:
         principal = await _from_database(claims, session)
     else:
-        if revoked:
+        if state.session_revoked or claims.token_version < state.lowest_version:
             raise InvalidToken()
+        cached = state.snapshot
+        if cached is not None and cached["token_version"] < state.lowest_version:
+            cached = None  # cached from a row read before the revocation committed
         if cached is not None:
             principal = Principal(**{**cached, "role": Role(cached["role"])}, session_id=claims.session_id)
         else:

@@ -75,9 +75,11 @@ class SessionService:
                     await context.revoke_session(session.user_id, session.id, "refresh_token_reuse")
                 except RevocationUnavailable as error:
                     # The session still ends in the database (processes that cannot read Redis
-                    # check there); only its current access token may outlive it elsewhere.
-                    error.keeping_changes()
-                    raise
+                    # check there); only its current access token may outlive it elsewhere, so
+                    # the default "nothing changed" would be false here.
+                    raise RevocationUnavailable(
+                        "The session was ended, but its access token may work until it expires."
+                    ).keeping_changes() from error
                 # Kept: the revocation commits, and its event goes out after that commit.
                 raise InvalidToken().keeping_changes()
             raise InvalidToken()
@@ -105,8 +107,8 @@ class SessionService:
         """Ends every session and retires every access token of the caller."""
         context = self._context
         await context.sessions.revoke_for_user(principal.id, utcnow(), "logout_all")
-        await context.users.bump_token_version(principal.id)
-        await context.revoke_all(principal.id, "logout_all")
+        version = await context.users.bump_token_version(principal.id)
+        await context.revoke_all(principal.id, version, "logout_all")
 
     async def list(self, principal: Principal) -> list[Session]:
         return await self._context.sessions.live_for_user(principal.id, utcnow())

@@ -204,7 +204,7 @@ class UserService:
         await self._check_password(new, username=user.username, email=user.email, field=field)
         user.password_hash = await self._context.hasher.hash(new)
         user.token_version += 1
-        await self._context.revoke_all(user.id, _PASSWORD_REVOCATIONS[how])
+        await self._context.revoke_all(user.id, user.token_version, _PASSWORD_REVOCATIONS[how])
         self._context.events.dispatch(PasswordChanged(id=user.id, how=how), durable=True)
 
     async def delete_profile(self, principal: Principal, password: str) -> None:
@@ -217,7 +217,7 @@ class UserService:
         await self._context.users.delete(user)
         user.token_version += 1
         await self._context.sessions.revoke_for_user(user.id, utcnow(), "account_deleted")
-        await self._context.revoke_all(user.id, "account_deleted")
+        await self._context.revoke_all(user.id, user.token_version, "account_deleted")
         self._context.events.dispatch(UserDeleted(id=user.id), durable=True)
 
     async def _ensure_not_last_super_admin(self, user: User) -> None:
@@ -244,7 +244,7 @@ class UserService:
             self._context.forget_after_commit(user.id)
         else:
             await self._context.sessions.revoke_for_user(user.id, utcnow(), "deactivated")
-            await self._context.revoke_all(user.id, "deactivated")
+            await self._context.revoke_all(user.id, user.token_version, "deactivated")
         self._context.events.dispatch(UserUpdated(id=user.id, changed=["is_active"]), durable=True)
         return user
 
@@ -256,7 +256,7 @@ class UserService:
             return user
         user.role = role.value
         user.token_version += 1
-        await self._context.revoke_all(user.id, "role_changed")
+        await self._context.revoke_all(user.id, user.token_version, "role_changed")
         self._context.events.dispatch(UserUpdated(id=user.id, changed=["role"]), durable=True)
         return user
 

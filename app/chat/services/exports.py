@@ -1,10 +1,12 @@
 """Room exports: streamed as they are read (export.csv), or built into a file by the
 chat.build_export task, kept CHAT_EXPORT_RETENTION seconds, then purged."""
 
-from collections.abc import AsyncGenerator
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime, timedelta
 
 import anyio
+from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import Principal
@@ -14,13 +16,18 @@ from app.chat.repositories.export import ExportJobRepository
 from app.chat.services.context import ChatContext
 from app.chat.services.csv_export import CsvChunk, csv_chunks
 from app.chat.services.rooms import RoomService
-from app.chat.services.stream_slots import StreamLease, StreamSlots
+from app.chat.services.storage import LocalFileStorage
+from app.chat.services.user_slots import Lease, UserSlots
 from app.core.clock import utcnow
+from app.core.errors import ServiceUnavailable
 from app.core.queue import QueueServiceInterface
 
 BUILD_EXPORT = "chat.build_export"
 PENDING_INDEX = "uq_chat_export_job_pending"
 STREAMS_KEY = "chat:export-streams"
+# Seconds a stream's place lasts unless renewed: longer than any pause between two batches of a
+# stream whose client is reading at all.
+STREAM_LEASE = 300
 # Streams usually end within seconds; a client told to come back sooner would only be refused again.
 STREAM_RETRY_AFTER = 10
 
@@ -29,7 +36,7 @@ class CsvStream:
     """The body of a streamed export (CSV text). Closing it ends the stream and frees its place
     under the cap, whether it was read to the end, abandoned half way, or never started."""
 
-    def __init__(self, chunks: AsyncGenerator[CsvChunk, None], lease: StreamLease) -> None:
+    def __init__(self, chunks: AsyncGenerator[CsvChunk, None], lease: Lease) -> None:
         self._chunks = chunks
         self._lease = lease
         self._sent = False
@@ -39,8 +46,10 @@ class CsvStream:
 
     async def __anext__(self) -> str:
         if self._sent:
-            # The client took the last chunk: the stream is alive, whatever its pace.
-            await self._lease.renew()
+            # The client took the last chunk: the stream is alive, whatever its pace. Redis
+            # missing a renewal only lets the lease lapse early: no reason to cut the download.
+            with contextlib.suppress(RedisError):
+                await self._lease.renew()
         chunk = await anext(self._chunks)
         self._sent = True
         return chunk.text
@@ -51,7 +60,8 @@ class CsvStream:
             try:
                 await self._chunks.aclose()
             finally:
-                await self._lease.release()
+                with contextlib.suppress(RedisError):  # else the lease lapses by itself
+                    await self._lease.release()
 
 
 class ExportService:
@@ -67,11 +77,15 @@ class ExportService:
         The batches come from the unit of work's session factory: for a GET, the read pool's
         autocommit connections, each taken for one batch and given back before the batch is sent,
         so slow clients hold no connection. Raises TooManyExportStreams (429) when the user has
-        CHAT_EXPORT_STREAMS_PER_USER streams open already."""
+        CHAT_EXPORT_STREAMS_PER_USER streams open already, ServiceUnavailable (503) when Redis,
+        where they are counted, does not answer."""
         await self._rooms.ensure_member(room_id, user)
         config = self._context.config
-        slots = StreamSlots(self._context.redis, STREAMS_KEY, config.EXPORT_STREAMS_PER_USER)
-        lease = await slots.acquire(user.id)
+        slots = UserSlots(self._context.redis, STREAMS_KEY, config.EXPORT_STREAMS_PER_USER, STREAM_LEASE)
+        try:
+            lease = await slots.acquire(user.id)
+        except RedisError as error:  # the cap cannot be counted: refuse rather than leave it open
+            raise ServiceUnavailable(headers={"Retry-After": str(STREAM_RETRY_AFTER)}) from error
         if lease is None:
             raise TooManyExportStreams(headers={"Retry-After": str(STREAM_RETRY_AFTER)})
         chunks = csv_chunks(self._context.unit_of_work.session_factory, room_id, config.EXPORT_BATCH)
@@ -104,6 +118,13 @@ class ExportService:
         if expires_at is not None and expires_at <= utcnow():
             raise ExportNotFound("The export has expired.")
         return job
+
+    async def download(self, job_id: int, user: Principal) -> tuple[ExportJob, AsyncIterator[bytes]]:
+        """The finished export and its file's content, on the terms of `get`."""
+        job = await self.get(job_id, user)
+        if job.status != "done" or job.file_key is None:
+            raise ExportNotFound("The export is not ready.")
+        return job, LocalFileStorage(self._context.config.STORAGE_DIR).read(job.file_key)
 
     def expires_at(self, job: ExportJob) -> datetime | None:
         if job.finished_at is None:

@@ -45,6 +45,7 @@ class Subscription:
         self.room_id, self.user_id, self.session_id = room_id, user_id, session_id
         self.close_code: CloseCode | None = None
         self._queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_SIZE + 1)  # + room for _CLOSED
+        self._closed = asyncio.Event()
 
     def matches(self, order: CloseOrder) -> bool:
         return (
@@ -69,6 +70,12 @@ class Subscription:
         while not self._queue.empty():
             self._queue.get_nowait()
         self._queue.put_nowait(_CLOSED)
+        self._closed.set()
+
+    async def closed(self) -> CloseCode | None:
+        """The close code, once the socket must close."""
+        await self._closed.wait()
+        return self.close_code
 
     async def events(self) -> AsyncIterator[dict[str, Any]]:
         """The room's events; ends when the socket must close (with `close_code`)."""

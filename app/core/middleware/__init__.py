@@ -12,7 +12,7 @@ from app.core.middleware.security_headers import SecurityHeadersMiddleware
 from app.core.middleware.trusted_hosts import TrustedHostMiddleware
 
 # Health checks and metrics scrapes: their clients reach a process by address, not by public name.
-PROBE_PATHS = ("/health/", "/metrics")
+PROBE_PATHS = ("/health/live", "/health/ready", "/metrics")
 
 
 def install_middleware(app: FastAPI, config: AppConfig) -> None:
@@ -25,7 +25,7 @@ def install_middleware(app: FastAPI, config: AppConfig) -> None:
     # Inside the body limit: it reads JSON bodies in full, which the limit keeps bounded.
     app.add_middleware(JsonBodyMiddleware, max_depth=config.MAX_REQUEST_JSON_DEPTH)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=config.MAX_REQUEST_BODY_BYTES)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=config.TRUSTED_HOSTS, exempt_prefixes=PROBE_PATHS)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=config.TRUSTED_HOSTS, exempt_paths=PROBE_PATHS)
     if config.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware,

@@ -104,6 +104,9 @@ async def test_probes_answer_whatever_host_they_address(client: httpx.AsyncClien
     # Orchestrators and scrapers reach a process by its IP; these paths build no URL from it.
     for path in ("/health/live", "/metrics"):
         assert (await client.get(path, headers={"host": "10.1.2.3:8000"})).status_code == 200, path
+    # Only those exact paths: a trailing-slash redirect would carry the forged host.
+    redirected = await client.get("/health/live/", headers={"host": "evil.example"})
+    assert_problem(redirected, 400, "invalid_host")
 
 
 async def test_openapi_documents_errors_as_problem_json(client: httpx.AsyncClient) -> None:

@@ -9,8 +9,7 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection, Request
 
 from app.auth.config import get_auth_config
-from app.auth.repositories.user import UserRepository
-from app.core.deps import resources_of
+from app.auth.deps import account_id_by_login
 from app.core.limiter import ConfigurableRateLimiter, by_ip
 from app.core.limiter.identity import Identity, Network
 
@@ -52,8 +51,7 @@ async def by_login_account(connection: HTTPConnection, trusted_proxies: Sequence
     account = await _named_account(connection)
     if not account:
         return await by_ip(connection, trusted_proxies)
-    async with resources_of(connection).read_only_session_factory() as session:
-        user_id = await UserRepository(session).id_by_login(account)
+    user_id = await account_id_by_login(connection, account)
     return f"account:user:{user_id}" if user_id is not None else _hashed(account)
 
 

@@ -5,13 +5,10 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from app.auth import ActiveUser
-from app.chat.config import get_chat_config
 from app.chat.deps import ExportServiceDep
-from app.chat.exceptions import ExportNotFound
 from app.chat.models import ExportJob
 from app.chat.schemas.export import ExportJobResponse
 from app.chat.services.exports import CsvStream, ExportService
-from app.chat.services.storage import LocalFileStorage
 from app.core.api import ResourceId, error_responses
 from app.core.config import get_app_config
 
@@ -44,7 +41,7 @@ def _attachment(room_id: int) -> dict[str, str]:
     "/rooms/{room_id}/export.csv",
     summary="Download a room's messages as CSV",
     response_class=StreamingResponse,
-    responses={200: CSV, **ERRORS, **error_responses(429)},
+    responses={200: CSV, **ERRORS, **error_responses(429, 503)},
 )
 async def export_csv(room_id: ResourceId, user: ActiveUser, exports: ExportServiceDep) -> StreamingResponse:
     """Streamed from the database in batches: memory stays flat whatever the room's size, and a
@@ -97,8 +94,5 @@ async def download_export(
     job_id: ResourceId, user: ActiveUser, exports: ExportServiceDep
 ) -> StreamingResponse:
     """Only while the requester is still a member of a room that still exists, until it expires."""
-    job = await exports.get(job_id, user)
-    if job.status != "done" or job.file_key is None:
-        raise ExportNotFound("The export is not ready.")
-    chunks = LocalFileStorage(get_chat_config().STORAGE_DIR).read(job.file_key)
+    job, chunks = await exports.download(job_id, user)
     return StreamingResponse(chunks, media_type="text/csv", headers=_attachment(job.room_id))

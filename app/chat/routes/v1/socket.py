@@ -17,7 +17,8 @@ and the socket closes when its access token expires, even if the client is silen
 
 Limits: posts count against CHAT_POST_RATE_PER_MINUTE per user together with the REST route; a
 post over it gets `{"type": "error", "code": "rate_limited", "errors": [], "retry_after": <seconds>}`
-and is not stored. A user has at most CHAT_WS_MAX_PER_USER sockets open (all API processes). The
+and is not stored (so is one made while every database connection is busy, with the code
+`service_busy`). A user has at most CHAT_WS_MAX_PER_USER sockets open (all API processes). The
 server bounds the size of a frame (see the README).
 
 Close codes:
@@ -26,7 +27,8 @@ Close codes:
 - 4403 not a member: at connect, or since (left the room, or the room was deleted);
 - 4404 no such room (at connect);
 - 4429 too many sockets: the user already has CHAT_WS_MAX_PER_USER open;
-- 1013 try again later: Redis was unavailable, or the client read too slowly to keep up.
+- 1013 try again later: Redis was unavailable, every database connection was busy, or the client
+  read too slowly to keep up.
 """
 
 import asyncio
@@ -38,6 +40,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 from redis.exceptions import RedisError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.auth import Principal, auth_gateway
 from app.chat.config import ChatConfig, get_chat_config
@@ -50,8 +53,9 @@ from app.chat.services.fanout import CloseCode
 from app.chat.services.messages import MessageService
 from app.chat.services.rooms import RoomService
 from app.chat.services.socket_hub import SocketHub, Subscription
-from app.chat.services.socket_slots import SocketSlots
+from app.chat.services.user_slots import Lease, UserSlots
 from app.core.api import ResourceId
+from app.core.api.handlers import POOL_TIMEOUT_RETRY_AFTER
 from app.core.api.problems import sanitize_validation_errors
 from app.core.clock import utcnow
 from app.core.db import UnitOfWork
@@ -64,6 +68,8 @@ router = APIRouter(tags=["chat"])
 BEARER = "bearer"
 # A socket's slot in the per-user cap outlives this many missed heartbeats (a crashed process).
 SLOT_LEASE_HEARTBEATS = 3
+# Seconds a close frame may wait to be sent.
+CLOSE_TIMEOUT = 5.0
 
 
 @router.websocket("/chat/rooms/{room_id}/ws")
@@ -81,7 +87,7 @@ class RoomSocket:
         self.resources = resources
         self.hub = hub
         self.config = config
-        self.slots = SocketSlots(
+        self.slots = UserSlots(
             resources.redis,
             f"{config.CHANNEL_PREFIX}:sockets",
             config.WS_MAX_PER_USER,
@@ -105,10 +111,19 @@ class RoomSocket:
             return str(protocols[1])
         await self.websocket.accept()
         try:
-            raw = await asyncio.wait_for(self.websocket.receive_text(), self.config.WS_AUTH_TIMEOUT)
-            return AuthFrame.model_validate_json(raw).token
+            raw = await asyncio.wait_for(self._frame(), self.config.WS_AUTH_TIMEOUT)
+            return None if raw is None else AuthFrame.model_validate_json(raw).token
         except (TimeoutError, ValidationError):
             return None
+
+    async def _frame(self) -> str | bytes | None:
+        """The next frame's content (bytes for a binary frame), None once the client has gone.
+        Starlette's receive_text() would raise on a binary frame, ending the socket with an error."""
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        text: str | None = message.get("text")
+        return text if text is not None else bytes(message.get("bytes") or b"")
 
     async def _admit(self, token: str) -> Principal | CloseCode:
         """The member, or the close code that refuses them."""
@@ -130,7 +145,10 @@ class RoomSocket:
         if token is None:
             await self._close(CloseCode.NOT_AUTHENTICATED)
             return
-        admitted = await self._admit(token)
+        try:
+            admitted = await self._admit(token)
+        except PoolTimeout:  # every database connection busy
+            admitted = CloseCode.TRY_AGAIN_LATER
         if isinstance(admitted, CloseCode):
             await self._close(admitted)
             return
@@ -148,9 +166,9 @@ class RoomSocket:
             await self._close(await self._join(user, token, slot))
         finally:
             with contextlib.suppress(RedisError):  # else the slot expires with its lease
-                await self.slots.release(user.id, slot)
+                await slot.release()
 
-    async def _join(self, user: Principal, token: str, slot: str) -> CloseCode | None:
+    async def _join(self, user: Principal, token: str, slot: Lease) -> CloseCode | None:
         try:
             async with self.hub.join(self.room_id, user.id, user.session_id) as subscription:
                 # Access that ended between admission and subscribing sent its close order too early
@@ -159,17 +177,19 @@ class RoomSocket:
                     return refused
                 await self.websocket.send_json({"type": "ready", "room_id": self.room_id, "user_id": user.id})
                 return await self._serve(user, token, slot, subscription)
-        except (RedisError, TimeoutError):
+        except (RedisError, TimeoutError, PoolTimeout):
             return CloseCode.TRY_AGAIN_LATER
 
     async def _serve(
-        self, user: Principal, token: str, slot: str, subscription: Subscription
+        self, user: Principal, token: str, slot: Lease, subscription: Subscription
     ) -> CloseCode | None:
         """Until the client leaves (None) or the socket must close (the code)."""
         jobs: list[Coroutine[Any, Any, CloseCode | None]] = [
             self._receive(token),
             self._forward(subscription),
-            self._heartbeat(user.id, slot),
+            # Apart from _forward, which may be stuck sending to a client that stopped reading.
+            subscription.closed(),
+            self._heartbeat(slot),
         ]
         if user.expires_at is not None:
             jobs.append(self._expire(user.expires_at))
@@ -186,15 +206,20 @@ class RoomSocket:
 
     async def _close(self, code: CloseCode | None) -> None:
         if code is not None:
-            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-                await self.websocket.close(code=code)
+            # Bounded: the close frame queues behind whatever a client that stopped reading left
+            # unread. Given up, the socket is closed by the server once this handler returns.
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, TimeoutError):
+                await asyncio.wait_for(self.websocket.close(code=code), CLOSE_TIMEOUT)
 
     async def _receive(self, token: str) -> CloseCode | None:
         while True:
-            try:
-                raw = await self.websocket.receive_text()
-            except WebSocketDisconnect:
+            if (raw := await self._frame()) is None:
                 return None
+            if isinstance(raw, bytes):
+                await self._error(
+                    "invalid_frame", [{"loc": [], "msg": "Send JSON in text frames.", "type": "binary"}]
+                )
+                continue
             try:
                 frame = ClientFrame.model_validate_json(raw)
             except ValidationError as error:
@@ -231,6 +256,8 @@ class RoomSocket:
             return CloseCode.NOT_A_MEMBER
         except AppError as error:
             await self._error(error.code, [])
+        except PoolTimeout:  # not stored, as a REST post would be 503: the socket stays
+            await self._error("service_busy", [], retry_after=POOL_TIMEOUT_RETRY_AFTER)
         if retry_after:
             await self._error("rate_limited", [], retry_after=retry_after)
         return None
@@ -243,12 +270,14 @@ class RoomSocket:
             await self.websocket.send_json(event)
         return subscription.close_code
 
-    async def _heartbeat(self, user_id: int, slot: str) -> None:
+    async def _heartbeat(self, slot: Lease) -> None:
         while True:
             await asyncio.sleep(self.config.WS_HEARTBEAT_INTERVAL)
+            # Before the ping, which blocks while the client does not read: an open socket keeps
+            # its slot, or a client could stop reading and open more sockets than the cap.
+            with contextlib.suppress(RedisError):  # a lease that lapses frees the slot early
+                await slot.renew()
             await self.websocket.send_json({"type": "ping"})
-            with contextlib.suppress(RedisError):  # a lease that lapses frees the slot early: harmless
-                await self.slots.renew(user_id, slot)
 
     async def _expire(self, expires_at: datetime) -> CloseCode:
         await asyncio.sleep(max(0.0, (expires_at - utcnow()).total_seconds()))
