@@ -91,6 +91,10 @@ class SocketHub:
         self._rooms: dict[int, set[Subscription]] = {}
         # Channel name -> set once Redis confirmed the subscription (cleared while disconnected).
         self._confirmed: dict[str, asyncio.Event] = {self._control: asyncio.Event()}
+        # SUBSCRIBEs sent per channel and not yet confirmed: a socket that left before its
+        # confirmation came leaves one behind, which must not mark a later join as subscribed
+        # while that socket's UNSUBSCRIBE and the new SUBSCRIBE are still on their way.
+        self._unconfirmed: dict[str, int] = {}
         self._commands = asyncio.Lock()  # one SUBSCRIBE/UNSUBSCRIBE at a time
         self._reader: asyncio.Task[None] | None = None
         self._stopping = False
@@ -122,6 +126,7 @@ class SocketHub:
                 await self._confirmed[self._control].wait()
                 if channel not in self._confirmed:
                     self._confirmed[channel] = asyncio.Event()
+                    self._unconfirmed[channel] = self._unconfirmed.get(channel, 0) + 1
                     async with self._commands:
                         await self._pubsub.subscribe(channel)
                 await self._confirmed[channel].wait()
@@ -147,9 +152,11 @@ class SocketHub:
                     async with self._commands:
                         await self._pubsub.subscribe(self._control)
                 message = await self._pubsub.get_message(timeout=READ_POLL)
-            except (RedisError, OSError) as error:
+            except Exception as error:  # whatever broke, the hub must keep reading
+                # redis-py subscribes again on reconnect; those confirmations set these anew.
                 for confirmed in self._confirmed.values():
                     confirmed.clear()
+                self._unconfirmed.clear()
                 self._log_error(error)
                 await asyncio.sleep(RECONNECT_DELAY)
                 continue
@@ -164,7 +171,10 @@ class SocketHub:
             return
         channel = message["channel"].decode()
         if message["type"] == "subscribe":
-            if channel in self._confirmed:
+            waiting = self._unconfirmed.pop(channel, 1) - 1
+            if waiting > 0:
+                self._unconfirmed[channel] = waiting
+            elif channel in self._confirmed:
                 self._confirmed[channel].set()
         elif message["type"] != "message":
             return

@@ -1,7 +1,7 @@
 """chat attachments: index on the uploader, for the per-user attachment quota
 
-Revision ID: 0057
-Revises: 0037
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 08:40:00.000000+00:00
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0057"
-down_revision: str | None = "0037"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

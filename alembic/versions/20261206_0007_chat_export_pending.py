@@ -1,6 +1,6 @@
 """chat export jobs: one pending export per requester and room
 
-Revision ID: 0037
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-06 08:20:00.000000+00:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0037"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
