@@ -12,12 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth.models import User
 from app.core.config import AppConfig
-from app.core.db import UnitOfWork
 from app.core.mail.service import SEND_EMAIL_TASK
 from app.core.outbox import OutboxMessage
-from app.core.resources import Resources
-from app.core.services import TaskContext
-from app.core.tasks import RelayOutbox
+from tests.core.queue.test_queue import relay
 from tests.processes import api, eventually, worker, worker_env
 from tests.smtp import smtp_server
 from tests.users import API
@@ -64,12 +61,6 @@ async def _arrived(messages: Sequence[object]) -> bool:
     return bool(messages)
 
 
-async def _relay(resources: Resources) -> None:
-    """What the scheduler runs every OUTBOX_RELAY_INTERVAL: publish the retries that are due."""
-    async with UnitOfWork(resources.session_factory) as unit_of_work:
-        await RelayOutbox(TaskContext.build(resources, unit_of_work)).run(grace_seconds=0)
-
-
 async def _outbox_rows(engine: AsyncEngine, username: str) -> list[OutboxMessage]:
     async with AsyncSession(engine) as session:
         rows = await session.scalars(
@@ -90,7 +81,7 @@ async def test_registration_email_is_retried_while_the_server_refuses_and_arrive
         )
 
         async def sent() -> list[OutboxMessage] | None:
-            await _relay(resources)
+            await relay(resources)  # as the scheduler does: publish the retries whose backoff passed
             rows = await _outbox_rows(engine, username)
             return rows if rows and all(row.completed_at is not None for row in rows) else None
 

@@ -16,9 +16,8 @@ from app.cli import cli
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
-from app.core.resources import Resources
 from app.core.services import TaskContext
-from app.core.tasks import RelayOutbox
+from tests.core.queue.test_queue import relay
 from tests.example import Widget
 from tests.example.events import WidgetScrapped, WidgetShipped
 from tests.processes import api, eventually, worker, worker_env
@@ -40,12 +39,6 @@ async def cleanup(engine: AsyncEngine, run_id: str) -> AsyncIterator[None]:
         await connection.execute(
             delete(OutboxMessage).where(cast(OutboxMessage.payload, Text).contains(run_id))
         )
-
-
-async def relay(resources: Resources) -> None:
-    """What the scheduler runs every OUTBOX_RELAY_INTERVAL: publish what is due again."""
-    async with UnitOfWork(resources.session_factory) as unit_of_work:
-        await RelayOutbox(TaskContext.build(resources, unit_of_work)).run(grace_seconds=0)
 
 
 async def deliveries(engine: AsyncEngine, run_id: str) -> dict[str, OutboxMessage]:
@@ -81,7 +74,7 @@ async def test_a_failing_durable_listener_is_retried_alone_then_dead_lettered_an
     shipped, scrapped = f"{run_id}-shipped", f"{run_id}-scrapped"
 
     async def settled() -> dict[str, OutboxMessage] | None:
-        await relay(resources)  # the backoff has passed: publish the retries
+        await relay(resources)  # as the scheduler does: publish the retries whose backoff passed
         rows = await deliveries(engine, run_id)
         return rows if len(rows) == 3 and all(row.is_finished for row in rows.values()) else None
 
