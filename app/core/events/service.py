@@ -43,7 +43,7 @@ class EventsService(EventsServiceInterface):
     def dispatch(self, event: BaseEvent) -> None:
         name, payload = event.event_name(), event.model_dump(mode="json")
         for durable in durable_listeners(name):
-            self._outbox.add(DELIVER_EVENT_TASK, {"listener": durable.name, "name": name, "payload": payload})
+            self._outbox.add(DELIVER_EVENT_TASK, {"listener": durable.name, "event": name, "data": payload})
 
         async def release() -> None:
             await deliver(name, payload)

@@ -16,6 +16,6 @@ class DeliverEvent(BaseTask):
 
     __task_name__ = DELIVER_EVENT_TASK
 
-    async def run(self, listener: str, name: str, payload: Any) -> None:
-        structlog.contextvars.bind_contextvars(listener=listener, event_name=name)
-        await durable_listener(listener).function(ListenedEvent(name=name, data=payload), self.context)
+    async def run(self, listener: str, event: str, data: Any) -> None:
+        structlog.contextvars.bind_contextvars(listener=listener, event_name=event)
+        await durable_listener(listener).function(ListenedEvent(name=event, data=data), self.context)

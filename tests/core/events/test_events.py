@@ -80,8 +80,8 @@ async def test_each_durable_listener_gets_an_outbox_row_of_its_own(
     assert [row.payload for row in rows] == [
         {
             "listener": f"tests.example.listeners.{name}",
-            "name": "example.widget_shipped",
-            "payload": {"name": "parcel"},
+            "event": "example.widget_shipped",
+            "data": {"name": "parcel"},
         }
         for name in ("record_shipment", "notify_carrier")
     ]
