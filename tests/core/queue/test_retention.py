@@ -64,6 +64,15 @@ async def stream(redis: Redis, name: str) -> tuple[int, int]:
     return int(await redis.xlen(name)), int((await redis.xpending(name, name))["pending"])
 
 
+async def only_running(redis: Redis, name: str) -> bool:
+    """The stream holds one entry, delivered and not acknowledged (or the wait times out)."""
+    return await stream(redis, name) == (1, 1)
+
+
+async def empty(redis: Redis, name: str) -> bool:
+    return await stream(redis, name) == (0, 0)
+
+
 @pytest.mark.usefixtures("cleanup")
 async def test_thousands_of_tasks_leave_a_bounded_stream_and_outbox(
     app_config: AppConfig, engine: AsyncEngine, redis: Redis, run_id: str
@@ -99,6 +108,8 @@ async def test_thousands_of_tasks_leave_a_bounded_stream_and_outbox(
                     CreateWidget, {"name": slow, "sleep": 2}
                 )
             await eventually(lambda: resources.redis.get(f"started:{slow}"))
+            # A message is acknowledged (and deleted) just after its task's commit: wait for the last.
+            await eventually(lambda: only_running(redis, queue))
             length, pending = await stream(redis, queue)
             print(f"\nafter {TASKS} tasks, one running: stream length {length}, pending {pending}")
             assert (length, pending) == (1, 1)
@@ -121,5 +132,6 @@ async def test_thousands_of_tasks_leave_a_bounded_stream_and_outbox(
 
             await eventually(widget_made)
             await eventually(lambda: count_rows(engine, run_id, completed=True))
+            await eventually(lambda: empty(redis, queue))
             assert await stream(redis, queue) == (0, 0)
     assert "Traceback" not in process.output()
