@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -144,23 +144,63 @@ async def _queue_test_email(recipient: str) -> int:
         return await context.mail.queue(template, EmailData(subject="Test email", recipient=recipient))
 
 
+@cli.command("dead-letters")
+def dead_letters(
+    task: Annotated[str | None, typer.Option(help="Only messages of this task name.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, oldest first.")] = 100,
+) -> None:
+    """List dead-lettered tasks, emails and durable listeners, with their last error."""
+    for line in asyncio.run(_dead_letters(task, limit)):
+        typer.echo(line)
+
+
+async def _dead_letters(task: str | None, limit: int) -> list[str]:
+    from app.core.db import UnitOfWork  # noqa: PLC0415 - keeps other commands light
+    from app.core.outbox import list_dead  # noqa: PLC0415
+    from app.core.runtime import current_resources  # noqa: PLC0415
+
+    async with _platform(), UnitOfWork(current_resources().session_factory) as unit_of_work:
+        messages = await list_dead(unit_of_work.session, task_name=task, limit=limit)
+        lines = []
+        for message in messages:
+            # A durable listener's delivery: name the listener, all of them share one task.
+            listener = message.payload.get("listener")
+            what = f"{message.task_name} {listener}" if listener else message.task_name
+            dead_at = message.dead_at.isoformat(timespec="seconds") if message.dead_at else ""
+            lines.append(
+                f"{message.id}\t{what}\t{message.attempts} attempts\t{dead_at}\t{message.last_error}"
+            )
+        return lines or ["no dead messages"]
+
+
 @cli.command("requeue-dead")
 def requeue_dead_messages(
     task: Annotated[str | None, typer.Option(help="Only messages of this task name.")] = None,
     message_id: Annotated[list[int] | None, typer.Option("--id", help="Only these outbox ids.")] = None,
 ) -> None:
     """Give dead-lettered tasks and emails a fresh set of attempts (once their cause is fixed)."""
-    count = asyncio.run(_requeue_dead(task, message_id or []))
+    count = asyncio.run(_change_dead("requeue", task, message_id or []))
     typer.echo(f"requeued {count} dead message(s); the relay publishes them on its next run")
 
 
-async def _requeue_dead(task: str | None, ids: list[int]) -> int:
+@cli.command("purge-dead")
+def purge_dead_messages(
+    task: Annotated[str | None, typer.Option(help="Only messages of this task name.")] = None,
+    message_id: Annotated[list[int] | None, typer.Option("--id", help="Only these outbox ids.")] = None,
+) -> None:
+    """Delete dead-lettered messages for good (retention keeps them until requeued or purged)."""
+    count = asyncio.run(_change_dead("purge", task, message_id or []))
+    typer.echo(f"purged {count} dead message(s)")
+
+
+async def _change_dead(action: Literal["requeue", "purge"], task: str | None, ids: list[int]) -> int:
     from app.core.db import UnitOfWork  # noqa: PLC0415 - keeps other commands light
-    from app.core.outbox import requeue_dead  # noqa: PLC0415
+    from app.core.outbox import purge_dead, requeue_dead  # noqa: PLC0415
     from app.core.runtime import current_resources  # noqa: PLC0415
 
+    change = requeue_dead if action == "requeue" else purge_dead
     async with _platform(), UnitOfWork(current_resources().session_factory) as unit_of_work:
-        return await requeue_dead(unit_of_work.session, task_name=task, ids=ids)
+        return await change(unit_of_work.session, task_name=task, ids=ids)
 
 
 @cli.command("create-superuser")

@@ -24,9 +24,15 @@ class Inbox:
     ca_file: str | None = None
     messages: list[EmailMessage] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+    # The first this many messages are refused with a temporary error (451), as a busy server does.
+    refuse_first: int = 0
+    refused: int = 0
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         del server, session
+        if self.refused < self.refuse_first:
+            self.refused += 1
+            return "451 4.3.0 Try again later"
         assert isinstance(envelope.content, bytes)
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
@@ -49,11 +55,16 @@ class Inbox:
 
 @contextmanager
 def smtp_server(
-    tmp_path: Path, security: str = "none", *, auth: bool = False, port: int | None = None
+    tmp_path: Path,
+    security: str = "none",
+    *,
+    auth: bool = False,
+    port: int | None = None,
+    refuse_first: int = 0,
 ) -> Iterator[Inbox]:
     """security: none | starttls (required) | tls (implicit); auth: require AUTH LOGIN/PLAIN;
-    port: where to listen (a free one if not given)."""
-    inbox = Inbox(port=port or free_port())
+    port: where to listen (a free one if not given); refuse_first: messages refused with 451."""
+    inbox = Inbox(port=port or free_port(), refuse_first=refuse_first)
     options: dict[str, Any] = {"hostname": "127.0.0.1", "port": inbox.port}
     if security != "none":
         authority = trustme.CA()

@@ -12,7 +12,7 @@ from app.chat.services.context import ChatContext
 from app.chat.services.exports import ExportService
 from app.chat.services.messages import MessageService
 from app.chat.services.rooms import RoomService
-from app.core.deps import EventsService, QueueService, RedisClient, UoW
+from app.core.deps import Config, EventsService, MailService, QueueService, RedisClient, UoW
 from app.core.limiter import ConfigurableRateLimiter
 
 # Messages posted over REST and over the WebSocket count against one budget per user.
@@ -30,9 +30,19 @@ async def get_chat_context(
     config: Annotated[ChatConfig, Depends(provide_chat_config)],
     gateway: AuthGateway,
     events: EventsService,
+    mail: MailService,
     redis: RedisClient,
+    app_config: Config,
 ) -> ChatContext:
-    return ChatContext(unit_of_work=unit_of_work, config=config, gateway=gateway, events=events, redis=redis)
+    return ChatContext(
+        unit_of_work=unit_of_work,
+        config=config,
+        gateway=gateway,
+        events=events,
+        mail=mail,
+        redis=redis,
+        frontend_url=app_config.FRONTEND_URL,
+    )
 
 
 Context = Annotated[ChatContext, Depends(get_chat_context)]

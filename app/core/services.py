@@ -19,8 +19,9 @@ from app.core.runtime import current_resources
 
 @asynccontextmanager
 async def platform_context() -> AsyncIterator["TaskContext"]:
-    """A unit of work with the platform services, for code outside requests and tasks: listeners,
-    CLI commands, scripts. Commits when the block ends (side effects follow the commit)."""
+    """A unit of work with the platform services, for code outside requests and tasks: in-process
+    listeners, CLI commands, scripts (a durable listener gets its task's). Commits when the block
+    ends (side effects follow the commit)."""
     resources = current_resources()
     async with UnitOfWork(resources.session_factory) as unit_of_work:
         yield TaskContext.build(resources, unit_of_work)

@@ -14,3 +14,19 @@ class WidgetAudited(BaseEvent):
     __event_name__ = "example.widget_audited"
 
     id: int
+
+
+class WidgetShipped(BaseEvent):
+    """Has two durable listeners, the second of which fails on its first two attempts."""
+
+    __event_name__ = "example.widget_shipped"
+
+    name: str
+
+
+class WidgetScrapped(BaseEvent):
+    """Has one durable listener, which always fails."""
+
+    __event_name__ = "example.widget_scrapped"
+
+    name: str

@@ -13,7 +13,7 @@ from app.core.errors import Conflict
 from app.core.limiter import ConfigurableRateLimiter
 from app.core.mail import EmailData
 from tests.example.emails import WidgetReady
-from tests.example.events import WidgetAudited, WidgetCreated
+from tests.example.events import WidgetAudited, WidgetCreated, WidgetShipped
 from tests.example.models import Widget
 from tests.example.tasks import AlwaysFails, CreateWidget
 
@@ -63,12 +63,12 @@ async def queue_failing(queue: QueueService) -> Queued:
     "/events", summary="Create a widget and announce it", status_code=201, responses=error_responses(409)
 )
 async def announce(
-    body: TaskRequest, session: DBSession, events: EventsService, fail: bool = False, durable: bool = False
+    body: TaskRequest, session: DBSession, events: EventsService, fail: bool = False
 ) -> dict[str, int]:
     widget = Widget(name=body.name)
     session.add(widget)
     await session.flush()
-    events.dispatch(WidgetCreated(id=widget.id, name=widget.name), durable=durable)
+    events.dispatch(WidgetCreated(id=widget.id, name=widget.name))
     if fail:
         raise Conflict("failing after dispatching")
     return {"id": widget.id}
@@ -77,6 +77,11 @@ async def announce(
 @router.post("/events/audit/{widget_id}", summary="Audit a widget", status_code=204)
 async def audit(widget_id: ResourceId, events: EventsService) -> None:
     events.dispatch(WidgetAudited(id=widget_id))
+
+
+@router.post("/events/shipped", summary="Ship a widget (durable listeners)", status_code=204)
+async def ship(body: TaskRequest, events: EventsService) -> None:
+    events.dispatch(WidgetShipped(name=body.name))
 
 
 @router.post("/mail", summary="Queue an email", status_code=202, response_model=Queued)

@@ -35,3 +35,13 @@ class AlwaysFails(BaseTask):
 
     async def run(self, reason: str) -> None:
         raise RuntimeError(reason)
+
+
+@queued
+class Noop(BaseTask):
+    """Does nothing: for tests of the queue's own bookkeeping (`run` names the test run)."""
+
+    __task_name__ = "example.noop"
+
+    async def run(self, run: str) -> None:
+        del run

@@ -2,8 +2,7 @@
 
 Reset tokens are bound to a fingerprint of the password hash they replace, so a link stops
 working once the password changed by any means; verification tokens are bound to the email
-address, so a link for an old address verifies nothing. Both are stored hashed, expire, and are
-spent on use; issuing a new one spends the older ones.
+address, so a link for an old address verifies nothing (app.auth.services.links issues both).
 
 Asking for a link (restore-password, verify-email/resend) only queues a task with the address:
 the request does the same work whether or not an account uses it, so neither its answer nor its
@@ -11,13 +10,13 @@ timing tells; the task looks the account up and mails only a real, eligible one.
 """
 
 import hashlib
-from datetime import timedelta
 
-from app.auth.emails.templates import PasswordReset, VerifyEmail
+from app.auth.emails.templates import PasswordReset
 from app.auth.exceptions import InvalidToken
 from app.auth.models import EMAIL_VERIFICATION, PASSWORD_RESET, ActionToken, User
 from app.auth.services.context import AuthContext
-from app.auth.services.tokens import new_opaque_token, token_digest
+from app.auth.services.links import AccountLinks
+from app.auth.services.tokens import token_digest
 from app.auth.services.users import UserService
 from app.core.clock import utcnow
 from app.core.mail import EmailData
@@ -34,21 +33,7 @@ def password_fingerprint(user: User) -> str:
 class RecoveryService:
     def __init__(self, context: AuthContext) -> None:
         self._context = context
-
-    async def _issue(self, user: User, kind: str, binding: str, ttl: int) -> str:
-        context, now = self._context, utcnow()
-        await context.action_tokens.retire(user.id, kind, now)
-        token = new_opaque_token()
-        context.unit_of_work.session.add(
-            ActionToken(
-                user_id=user.id,
-                kind=kind,
-                token_hash=token_digest(token),
-                binding=binding,
-                expires_at=now + timedelta(seconds=ttl),
-            )
-        )
-        return token
+        self._links = AccountLinks(context)
 
     async def _redeem(self, kind: str, token: str) -> tuple[ActionToken, User]:
         context, now = self._context, utcnow()
@@ -71,7 +56,7 @@ class RecoveryService:
         user = await context.users.get_by_email(email)
         if user is None or not user.is_active:
             return
-        token = await self._issue(
+        token = await self._links.issue(
             user, PASSWORD_RESET, password_fingerprint(user), context.config.RESET_TOKEN_TTL
         )
         link = f"{context.frontend_url}/reset-password?token={token}"
@@ -88,15 +73,6 @@ class RecoveryService:
         await UserService(self._context).apply_password(user, new_password, how="reset")
         await self._context.sessions.revoke_for_user(user.id, utcnow(), "password_reset")
 
-    async def send_verification(self, user: User) -> None:
-        context = self._context
-        token = await self._issue(user, EMAIL_VERIFICATION, user.email, context.config.VERIFY_TOKEN_TTL)
-        link = f"{context.frontend_url}/verify-email?token={token}"
-        await context.mail.queue(
-            VerifyEmail(username=user.username, link=link, project_name=context.project_name),
-            EmailData(subject=f"Confirm your email for {context.project_name}", recipient=user.email),
-        )
-
     async def resend_verification(self, email: str) -> None:
         """Hands the address to a task, known or not."""
         await self._context.queue.push(RESEND_VERIFICATION, {"email": email})
@@ -106,7 +82,7 @@ class RecoveryService:
         user = await self._context.users.get_by_email(email)
         if user is None or not user.is_active or user.email_verified_at is not None:
             return
-        await self.send_verification(user)
+        await self._links.send_verification(user)
 
     async def verify_email(self, token: str) -> User:
         action, user = await self._redeem(EMAIL_VERIFICATION, token)

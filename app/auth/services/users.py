@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.emails.templates import EmailChanged
+from app.auth.emails.templates import PasswordChanged as PasswordChangedEmail
 from app.auth.events import PasswordChanged, UserCreated, UserDeleted, UserUpdated
 from app.auth.exceptions import (
     AlreadyTaken,
@@ -19,6 +20,7 @@ from app.auth.policies.users import ensure_can_create, ensure_outranks, ensure_s
 from app.auth.schemas.user import PUBLIC_USER_FIELDS, UserCreate, UserFilterParam, UserListParams, UserUpdate
 from app.auth.services.context import AuthContext
 from app.auth.services.current_user import Principal
+from app.auth.services.links import AccountLinks
 from app.auth.services.passwords import password_problem
 from app.core.clock import utcnow
 from app.core.db import PaginatedResult
@@ -30,6 +32,12 @@ _PASSWORD_REVOCATIONS = {
     "changed": "password_changed",
     "reset": "password_reset",
     "set": "password_set_by_admin",
+}
+# How the password-changed email words it, by PasswordChanged.how.
+_PASSWORD_CHANGES = {
+    "changed": "changed",
+    "reset": "reset with a reset link",
+    "set": "set by an administrator",
 }
 
 
@@ -104,17 +112,16 @@ class UserService:
             # A concurrent registration took the email or username between check and insert.
             raise AlreadyTaken("This email or username is already in use.") from error
         self._context.events.dispatch(
-            UserCreated(
-                id=user.id, email=user.email, username=user.username, self_registered=self_registered
-            ),
-            durable=True,
+            UserCreated(id=user.id, email=user.email, username=user.username, self_registered=self_registered)
         )
         return user
 
     async def register(self, data: UserCreate) -> User:
         if not self._context.config.registration_allowed:
             raise RegistrationClosed()
-        return await self._create(data, Role.USER, self_registered=True)
+        user = await self._create(data, Role.USER, self_registered=True)
+        await AccountLinks(self._context).send_verification(user)
+        return user
 
     async def create_by_admin(self, actor: Principal, data: UserCreate, role: Role) -> User:
         ensure_can_create(actor, role)
@@ -174,20 +181,21 @@ class UserService:
             await self._email_changed(user, old_email)
         self._context.forget_after_commit(user.id)
         self._context.events.dispatch(
-            UserUpdated(id=user.id, changed=sorted(changes), email_changed="email" in changes), durable=True
+            UserUpdated(id=user.id, changed=sorted(changes), email_changed="email" in changes)
         )
         return user
 
     async def _email_changed(self, user: User, old_email: str) -> None:
         """A reset link mailed to the old address stops working (whoever reads that mailbox no
-        longer owns the account), and the old address is told, in case the change was not the
-        owner's doing."""
+        longer owns the account), the old address is told, in case the change was not the
+        owner's doing, and the new one gets a verification link."""
         context = self._context
         await context.action_tokens.retire(user.id, PASSWORD_RESET, utcnow())
         await context.mail.queue(
             EmailChanged(username=user.username, project_name=context.project_name),
             EmailData(subject=f"Your {context.project_name} email address was changed", recipient=old_email),
         )
+        await AccountLinks(context).send_verification(user)
 
     async def change_password(self, principal: Principal, current: str, new: str) -> None:
         user = await self.get(principal.id)
@@ -205,7 +213,13 @@ class UserService:
         user.password_hash = await self._context.hasher.hash(new)
         user.token_version += 1
         await self._context.revoke_all(user.id, user.token_version, _PASSWORD_REVOCATIONS[how])
-        self._context.events.dispatch(PasswordChanged(id=user.id, how=how), durable=True)
+        await self._context.mail.queue(
+            PasswordChangedEmail(
+                username=user.username, how=_PASSWORD_CHANGES[how], project_name=self._context.project_name
+            ),
+            EmailData(subject="Your password was changed", recipient=user.email),
+        )
+        self._context.events.dispatch(PasswordChanged(id=user.id, how=how))
 
     async def delete_profile(self, principal: Principal, password: str) -> None:
         user = await self.get(principal.id)
@@ -218,7 +232,7 @@ class UserService:
         user.token_version += 1
         await self._context.sessions.revoke_for_user(user.id, utcnow(), "account_deleted")
         await self._context.revoke_all(user.id, user.token_version, "account_deleted")
-        self._context.events.dispatch(UserDeleted(id=user.id), durable=True)
+        self._context.events.dispatch(UserDeleted(id=user.id))
 
     async def _ensure_not_last_super_admin(self, user: User) -> None:
         if user.role_enum is Role.SUPER_ADMIN:
@@ -245,7 +259,7 @@ class UserService:
         else:
             await self._context.sessions.revoke_for_user(user.id, utcnow(), "deactivated")
             await self._context.revoke_all(user.id, user.token_version, "deactivated")
-        self._context.events.dispatch(UserUpdated(id=user.id, changed=["is_active"]), durable=True)
+        self._context.events.dispatch(UserUpdated(id=user.id, changed=["is_active"]))
         return user
 
     async def set_admin(self, actor: Principal, user_id: int, admin: bool) -> User:
@@ -257,7 +271,7 @@ class UserService:
         user.role = role.value
         user.token_version += 1
         await self._context.revoke_all(user.id, user.token_version, "role_changed")
-        self._context.events.dispatch(UserUpdated(id=user.id, changed=["role"]), durable=True)
+        self._context.events.dispatch(UserUpdated(id=user.id, changed=["role"]))
         return user
 
     async def set_password_by_admin(self, actor: Principal, user_id: int, password: str) -> None:

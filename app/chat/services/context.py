@@ -8,6 +8,7 @@ from app.chat.repositories.attachment import AttachmentRepository
 from app.chat.repositories.room import MemberRepository, MessageRepository, RoomRepository
 from app.core.db import UnitOfWork
 from app.core.events import EventsServiceInterface
+from app.core.mail import MailServiceInterface
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +17,10 @@ class ChatContext:
     config: ChatConfig
     gateway: AuthGatewayInterface
     events: EventsServiceInterface
+    mail: MailServiceInterface
     redis: Redis
+    # Links in emails point here.
+    frontend_url: str
 
     @property
     def rooms(self) -> RoomRepository:

@@ -1,4 +1,5 @@
-"""Messages: stored first, then broadcast to the room (after commit) and announced as an event."""
+"""Messages: stored first, then broadcast to the room (after commit) and announced as an event.
+The emails for @mentions are queued in the same transaction."""
 
 from app.auth import Principal
 from app.chat.events import MessagePosted
@@ -9,6 +10,8 @@ from app.chat.schemas.message import MessageResponse
 from app.chat.schemas.room import MessageListParams
 from app.chat.services import fanout
 from app.chat.services.context import ChatContext
+from app.chat.services.mention_limits import MentionMailLimits
+from app.chat.services.mentions import MentionNotifier
 from app.chat.services.rooms import RoomService
 from app.core.clock import utcnow
 from app.core.db import PaginatedResult
@@ -28,16 +31,30 @@ class MessageService:
 
         context.unit_of_work.after_commit(broadcast)
 
+    def _mentions(self) -> MentionNotifier:
+        context, config = self._context, self._context.config
+        limits = MentionMailLimits(
+            context.redis,
+            per_sender=config.MENTION_EMAILS_PER_SENDER,
+            per_recipient=config.MENTION_EMAILS_PER_RECIPIENT,
+            window_seconds=config.MENTION_EMAIL_WINDOW,
+        )
+        return MentionNotifier(
+            gateway=context.gateway,
+            members=context.members,
+            mail=context.mail,
+            limits=limits,
+            frontend_url=context.frontend_url,
+        )
+
     async def post(self, room_id: int, author: Principal, body: str) -> Message:
-        await self._rooms.ensure_member(room_id, author)
+        room = await self._rooms.ensure_member(room_id, author)
         message = await self._context.messages.create(
             {"room_id": room_id, "author_id": author.id, "body": body}
         )
         self._broadcast_after_commit(room_id, "message", message)
-        # Durable: the mention emails are sent from a worker even if this process stops right after commit.
-        self._context.events.dispatch(
-            MessagePosted(id=message.id, room_id=room_id, author_id=author.id), durable=True
-        )
+        await self._mentions().notify(message, room, author.id)
+        self._context.events.dispatch(MessagePosted(id=message.id, room_id=room_id, author_id=author.id))
         return message
 
     async def get_list(

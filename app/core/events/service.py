@@ -1,9 +1,10 @@
-"""EventsService: dispatch events to listeners, after the unit of work commits.
+"""EventsService: hand an event to its listeners once the unit of work has committed.
 
-Inside a request the events are handed to fastapi-events, whose middleware runs the listeners
-after the response is sent. Anywhere else (a task, the CLI, a test) the listeners are awaited
-directly. `durable=True` goes through the outbox instead: the listeners then run in a worker and
-survive a crash between commit and delivery.
+`dispatch(event)` is the one call; each listener decided at registration how it is delivered
+(see app.core.events.registry). Every durable listener of the event gets an outbox row in this
+transaction, published after commit and run in a worker. The in-process listeners run after
+commit: inside a request they are handed to fastapi-events, whose middleware runs them after the
+response is sent; anywhere else (a task, the CLI, a test) they are awaited directly.
 """
 
 from abc import ABC, abstractmethod
@@ -14,12 +15,14 @@ from fastapi_events.dispatcher import dispatch as dispatch_in_request
 
 from app.core.db import UnitOfWork
 from app.core.events.base import BaseEvent
-from app.core.events.registry import local_handler
+from app.core.events.registry import durable_listeners, local_handler
 from app.core.outbox import Outbox
+
+DELIVER_EVENT_TASK = "events.deliver"
 
 
 async def deliver(name: str, payload: Any) -> None:
-    """Run the listeners of one event now, in this process."""
+    """Run the in-process listeners of one event now, in this process."""
     if in_req_res_cycle.get():
         dispatch_in_request(name, payload=payload)
     else:
@@ -28,7 +31,7 @@ async def deliver(name: str, payload: Any) -> None:
 
 class EventsServiceInterface(ABC):
     @abstractmethod
-    def dispatch(self, event: BaseEvent, *, durable: bool = False) -> None:
+    def dispatch(self, event: BaseEvent) -> None:
         """Deliver `event` to its listeners once the current unit of work has committed."""
 
 
@@ -37,16 +40,12 @@ class EventsService(EventsServiceInterface):
         self._unit_of_work = unit_of_work
         self._outbox = outbox
 
-    def dispatch(self, event: BaseEvent, *, durable: bool = False) -> None:
+    def dispatch(self, event: BaseEvent) -> None:
         name, payload = event.event_name(), event.model_dump(mode="json")
-        if durable:
-            self._outbox.add(DELIVER_EVENT_TASK, {"name": name, "payload": payload})
-            return
+        for durable in durable_listeners(name):
+            self._outbox.add(DELIVER_EVENT_TASK, {"listener": durable.name, "event": name, "data": payload})
 
         async def release() -> None:
             await deliver(name, payload)
 
         self._unit_of_work.after_commit(release)
-
-
-DELIVER_EVENT_TASK = "events.deliver"

@@ -24,6 +24,15 @@ class OutboxMessage(BaseModel):
             "available_at",
             postgresql_where=text("completed_at IS NULL AND dead_at IS NULL"),
         ),
+        # Retention deletes completed rows oldest first; operators list the dead letters.
+        Index(
+            "ix_outbox_message_completed", "completed_at", postgresql_where=text("completed_at IS NOT NULL")
+        ),
+        Index(
+            "ix_outbox_message_dead",
+            "dead_at",
+            postgresql_where=text("dead_at IS NOT NULL AND completed_at IS NULL"),
+        ),
     )
 
     task_name: Mapped[str] = mapped_column(String(200))

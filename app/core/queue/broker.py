@@ -1,50 +1,22 @@
 """The taskiq broker of a process, with every registered task attached.
 
 Redis Streams with a consumer group: a message is acknowledged only after its task ran, so a
-worker killed mid-task has the message handed to another worker after QUEUE_IDLE_TIMEOUT_MS.
+worker killed mid-task has the message handed to another worker after QUEUE_IDLE_TIMEOUT_MS;
+an acknowledged message is deleted from the stream (see app.core.queue.redis_streams).
 Results are JSON (never pickle) and expire after QUEUE_RESULT_TTL.
 """
 
-from collections.abc import Awaitable, Callable
-from functools import cached_property
+from collections.abc import Callable
 from typing import Any
 
-from redis.asyncio import Redis
-from taskiq import AsyncBroker, InMemoryBroker, TaskiqResult
+from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.serializers import JSONSerializer
-from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
 
 from app.core.config import AppConfig
+from app.core.queue.redis_streams import ResultBackend, StreamBroker
 from app.core.queue.task import BaseTask, on_task_registered
 
 RuntimeProvider = Callable[[], Any]
-
-
-# taskiq-redis builds a new Redis client for every acknowledgement and every result it stores;
-# building one costs more than the command it sends (about a tenth of a no-op task's time). These
-# keep one client per process on the same connection pool.
-
-
-class StreamBroker(RedisStreamBroker):
-    @cached_property
-    def _client(self) -> Redis:
-        return Redis(connection_pool=self.connection_pool)
-
-    def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
-        async def _ack() -> None:
-            await self._client.xack(queue_name, self.consumer_group_name, id)
-
-        return _ack
-
-
-class ResultBackend(RedisAsyncResultBackend):  # type: ignore[type-arg]
-    @cached_property
-    def _client(self) -> Redis:
-        return Redis(connection_pool=self.redis_pool)
-
-    async def set_result(self, task_id: str, result: TaskiqResult[Any]) -> None:
-        value = self.serializer.dumpb(result.model_dump(mode="json"))
-        await self._client.set(name=self._task_name(task_id), value=value, ex=self.result_ex_time)
 
 
 def create_broker(config: AppConfig, runtime: RuntimeProvider) -> AsyncBroker:

@@ -20,3 +20,6 @@ class QueueSettings(BaseSettings):
     OUTBOX_RELAY_INTERVAL: int = Field(default=5, ge=1)
     # A published task not completed after this long is published again (its consumer is idempotent).
     OUTBOX_REDELIVER_AFTER: int = Field(default=900, ge=60)
+    # Completed outbox messages are deleted this long after completion (seconds; 7 days). Dead
+    # letters stay until they are requeued or purged (python -m app.cli purge-dead).
+    OUTBOX_RETENTION: int = Field(default=7 * 24 * 3600, ge=0)

@@ -4,12 +4,16 @@ import io
 
 import httpx
 import pytest
+from redis.asyncio import Redis
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import UnitOfWork
+from app.core.events.service import DELIVER_EVENT_TASK
+from app.core.outbox import OutboxMessage
 from app.core.resources import Resources
 from app.core.services import TaskContext
-from tests.example import listeners
+from tests.example import Widget, listeners
 from tests.example.events import WidgetCreated
 from tests.logs import records
 
@@ -58,10 +62,37 @@ async def test_dispatched_from_a_task_reaches_listeners(client: httpx.AsyncClien
     assert [data["name"] for data in heard("example.widget_created")] == ["task-announced"]  # type: ignore[index]
 
 
-async def test_durable_event_goes_through_the_outbox(client: httpx.AsyncClient) -> None:
-    response = await client.post(EVENTS, params={"durable": "true"}, json={"name": "durable"})
-    assert response.status_code == 201
-    assert heard("example.widget_created") == [{"id": response.json()["id"], "name": "durable"}]
+async def test_each_durable_listener_gets_an_outbox_row_of_its_own(
+    client: httpx.AsyncClient, db_session: AsyncSession, redis: Redis
+) -> None:
+    """In the tests' in-memory broker the rows run in this process, right after the commit; a
+    worker process runs them in production (tests/core/events/test_durable_listeners.py)."""
+    response = await client.post(f"{EVENTS}/shipped", json={"name": "parcel"})
+    assert response.status_code == 204
+
+    rows = list(
+        await db_session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.task_name == DELIVER_EVENT_TASK)
+            .order_by(OutboxMessage.id)
+        )
+    )
+    assert [row.payload for row in rows] == [
+        {
+            "listener": f"tests.example.listeners.{name}",
+            "event": "example.widget_shipped",
+            "data": {"name": "parcel"},
+        }
+        for name in ("record_shipment", "notify_carrier")
+    ]
+    recorded, carrier = rows
+    assert (recorded.completed_at is not None, recorded.attempts) == (True, 1)
+    # The failing one is due again after a backoff; its writes were rolled back.
+    assert (carrier.completed_at, carrier.attempts) == (None, 1)
+    assert carrier.last_error == "RuntimeError: carrier unreachable (run 1)"
+    widgets = await db_session.scalars(select(Widget.name).where(Widget.name.startswith("parcel")))
+    assert list(widgets) == ["parcel-recorded"]
+    assert await redis.get("runs:record_shipment:parcel") == b"1"
 
 
 async def test_dispatch_outside_a_request(resources: Resources, db_session: AsyncSession) -> None:

@@ -101,7 +101,9 @@ class RoomSocket:
             config=self.config,
             gateway=auth_gateway(unit_of_work.session, self.resources.redis),
             events=platform.events,
+            mail=platform.mail,
             redis=self.resources.redis,
+            frontend_url=self.resources.config.FRONTEND_URL,
         )
 
     async def _token(self) -> str | None:
