@@ -3,8 +3,11 @@
 Inside its middleware, fastapi-events' `dispatch()` queues an event and runs the listeners after
 the response is sent; anywhere else it can only start a fire-and-forget task. The events service
 needs to know which case it is in, and fastapi-events offers no public way to ask, so a marker
-of our own sits just inside its middleware: set exactly while fastapi-events collects, unset
-while it runs the listeners (a listener that dispatches runs the next ones directly).
+of our own sits just inside its middleware: set while fastapi-events collects for an HTTP request,
+unset while it runs the listeners (a listener that dispatches runs the next ones directly).
+
+Not for a WebSocket session: fastapi-events would hold its events until the socket closes, hours
+later. Those are delivered when their unit of work commits, as in a task.
 """
 
 from contextvars import ContextVar
@@ -19,7 +22,8 @@ _collecting: ContextVar[bool] = ContextVar("events_collected_for_response", defa
 
 
 def collected_for_response() -> bool:
-    """Whether an event dispatched now is queued by fastapi-events until the response is sent."""
+    """Whether an event delivered now waits for fastapi-events to run its listeners after the
+    response is sent."""
     return _collecting.get()
 
 
@@ -28,7 +32,7 @@ class _CollectingMarker:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):  # the scopes fastapi-events collects for
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         token = _collecting.set(True)

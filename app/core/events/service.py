@@ -3,8 +3,9 @@
 `dispatch(event)` is the one call; each listener decided at registration how it is delivered
 (see app.core.events.registry). Every durable listener of the event gets an outbox row in this
 transaction, published after commit and run in a worker. The in-process listeners run after
-commit: inside a request they are handed to fastapi-events, whose middleware runs them after the
-response is sent; anywhere else (a task, the CLI, a test) they are awaited directly.
+commit: inside an HTTP request they are handed to fastapi-events, whose middleware runs them
+after the response is sent; anywhere else (a WebSocket session, a task, the CLI, a test) they
+are awaited directly.
 """
 
 from abc import ABC, abstractmethod
