@@ -10,11 +10,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
-from fastapi_events.middleware import EventHandlerASGIMiddleware
 
 from app.core.api import install_exception_handlers, install_problem_openapi
 from app.core.config import AppConfig, get_app_config
-from app.core.events import local_handler
+from app.core.events.middleware import install_events_middleware
 from app.core.health import router as health_router
 from app.core.log import configure_logging, logger
 from app.core.metrics import MetricsMiddleware
@@ -66,7 +65,7 @@ def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALL
     install_problem_openapi(app)
     # Innermost: listeners of in-request events run after the response, still inside the
     # request context (request id in their logs).
-    app.add_middleware(EventHandlerASGIMiddleware, handlers=[local_handler])
+    install_events_middleware(app)
     if config.METRICS_ENABLED:
         app.add_middleware(MetricsMiddleware, routes=lambda: app.routes)
     if config.metrics_endpoint_enabled:

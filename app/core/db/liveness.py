@@ -8,6 +8,9 @@ to read. So a checkout first polls the socket without blocking, which costs a sy
 only sends a real ping when the connection sat unused for longer than `ping_after` seconds, to
 catch the rare dead peer that sent nothing (a network partition). Go's MySQL driver checks
 liveness the same way.
+
+The ping is the dialect's public `do_ping`, and `is_disconnect` tells a lost connection (replaced
+by the pool) from any other error (raised to the caller), as the pool's own pre-ping does.
 """
 
 import select
@@ -15,7 +18,7 @@ import time
 from typing import Any
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
@@ -49,7 +52,14 @@ def install_liveness_check(engine: AsyncEngine, ping_after: float) -> None:
         if _socket_has_data(record.driver_connection):
             # The pool discards this connection and checks out (or opens) another.
             raise exc.DisconnectionError("the server closed the connection")
-        # The pool's own pre-ping routine: it tells a disconnect from any other error.
-        idle_for = time.monotonic() - checked_in_at
-        if idle_for > ping_after and not dialect._do_ping_w_event(dbapi_connection):
-            raise exc.DisconnectionError("the connection did not answer a ping")
+        if time.monotonic() - checked_in_at > ping_after:
+            _ping(dialect, dbapi_connection)
+
+
+def _ping(dialect: Dialect, dbapi_connection: DBAPIConnection) -> None:
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, dbapi_connection, None):
+            raise exc.DisconnectionError("the connection did not answer a ping") from error
+        raise

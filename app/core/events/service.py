@@ -3,18 +3,19 @@
 `dispatch(event)` is the one call; each listener decided at registration how it is delivered
 (see app.core.events.registry). Every durable listener of the event gets an outbox row in this
 transaction, published after commit and run in a worker. The in-process listeners run after
-commit: inside a request they are handed to fastapi-events, whose middleware runs them after the
-response is sent; anywhere else (a task, the CLI, a test) they are awaited directly.
+commit: inside an HTTP request they are handed to fastapi-events, whose middleware runs them
+after the response is sent; anywhere else (a WebSocket session, a task, the CLI, a test) they
+are awaited directly.
 """
 
 from abc import ABC, abstractmethod
 from typing import Any
 
-from fastapi_events import in_req_res_cycle
 from fastapi_events.dispatcher import dispatch as dispatch_in_request
 
 from app.core.db import UnitOfWork
 from app.core.events.base import BaseEvent
+from app.core.events.middleware import collected_for_response
 from app.core.events.registry import durable_listeners, local_handler
 from app.core.outbox import Outbox
 
@@ -23,7 +24,7 @@ DELIVER_EVENT_TASK = "events.deliver"
 
 async def deliver(name: str, payload: Any) -> None:
     """Run the in-process listeners of one event now, in this process."""
-    if in_req_res_cycle.get():
+    if collected_for_response():
         dispatch_in_request(name, payload=payload)
     else:
         await local_handler.handle((name, payload))

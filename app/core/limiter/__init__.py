@@ -1,4 +1,4 @@
-"""Rate limiting on Redis, built on fastapi-limiter and pyrate-limiter."""
+"""Rate limiting on Redis, built on pyrate-limiter."""
 
 from app.core.limiter.dependency import ConfigurableRateLimiter
 from app.core.limiter.identity import by_ip, by_user, client_address

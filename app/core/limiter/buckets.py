@@ -4,27 +4,19 @@ pyrate-limiter's single RedisBucket is one bucket for every key (client A would 
 B's limit), so this factory hands out a bucket per key. Buckets are cheap views on a Redis key,
 kept in a bounded LRU; instead of pyrate-limiter's background leaker (a thread per process
 holding every bucket forever), each key is trimmed and given an expiry at most twice per window,
-so idle clients leave nothing behind in Redis or in memory.
+so idle clients leave nothing behind in Redis or in memory. The buckets run pyrate-limiter's
+script with one correction, kept in app.core.limiter.pyrate_adapter.
 """
 
 import time
 from collections import OrderedDict
 
 from pyrate_limiter import AbstractBucket, BucketFactory, Rate, RateItem, RedisBucket
-from pyrate_limiter.buckets.redis_bucket import LuaScript
 from redis.asyncio import Redis
 
-MAX_CACHED_BUCKETS = 4096
+from app.core.limiter.pyrate_adapter import load_script, redis_bucket
 
-# pyrate-limiter's script counts a window's entries up to the caller's own timestamp (ZCOUNT from
-# the window's start to `now`). Each API process stamps a request when it arrives, and under load
-# the requests reach Redis in another order: an entry already admitted with a later stamp was not
-# counted, and one request too many got through (seen with two API processes and 20 concurrent
-# logins: 6 of a limit of 5). Every entry from the window's start on counts here.
-_COUNT_TO_NOW = "redis.call('ZCOUNT', bucket, window_start, now)"
-if _COUNT_TO_NOW not in LuaScript.PUT_ITEM:
-    raise RuntimeError("pyrate-limiter's PUT_ITEM script changed: review RedisBucketPerKey's copy of it")
-PUT_ITEM = LuaScript.PUT_ITEM.replace(_COUNT_TO_NOW, "redis.call('ZCOUNT', bucket, window_start, '+inf')")
+MAX_CACHED_BUCKETS = 4096
 
 
 def now_ms() -> int:
@@ -47,8 +39,8 @@ class RedisBucketPerKey(BucketFactory):
             self._buckets.move_to_end(item.name)
             return entry[0]
         if self._script_hash is None:
-            self._script_hash = str(await self._redis.script_load(PUT_ITEM))
-        bucket = RedisBucket([self._rate], self._redis, item.name, self._script_hash)
+            self._script_hash = await load_script(self._redis)
+        bucket = redis_bucket(self._redis, self._rate, item.name, self._script_hash)
         self._buckets[item.name] = (bucket, 0)
         if len(self._buckets) > MAX_CACHED_BUCKETS:
             self._buckets.popitem(last=False)

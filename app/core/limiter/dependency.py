@@ -1,4 +1,4 @@
-"""`ConfigurableRateLimiter`: fastapi-limiter's RateLimiter with the kit's settings and keys.
+"""`ConfigurableRateLimiter`: a rate limit as a route dependency, on pyrate-limiter and Redis.
 
     router = APIRouter(dependencies=[Depends(ConfigurableRateLimiter(times=5, seconds=60))])
 
@@ -15,10 +15,10 @@
   `fail_closed=True` (for routes where unlimited attempts are worse than none, like login).
 - RATE_LIMITER_ENABLED=false turns every limiter off (the test settings do).
 
-fastapi-limiter's own `__call__` finds the route by scanning `app.routes`, which breaks on
-FastAPI's lazily included routers (>= 0.137: AttributeError on `_IncludedRouter.path`), so this
-subclass keys by the matched endpoint instead and keeps the rest of its contract (identifier,
-callback, blocking).
+Not fastapi-limiter's `RateLimiter`: it finds the route by scanning `app.routes`, which breaks on
+FastAPI's lazily included routers (>= 0.137: AttributeError on `_IncludedRouter.path`), and its
+identifier and callback are told neither the trusted proxies nor the wait. This one keys by the
+matched endpoint and computes Retry-After from the bucket.
 """
 
 import math
@@ -27,12 +27,10 @@ import weakref
 from collections.abc import Sequence
 from typing import Literal
 
-from fastapi_limiter.depends import RateLimiter
 from pyrate_limiter import Duration, Limiter, Rate
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import Response
 
 from app.core.errors import ServiceUnavailable, TooManyRequests
 from app.core.limiter.buckets import RedisBucketPerKey
@@ -42,7 +40,7 @@ from app.core.log import logger
 _ERROR_LOG_INTERVAL = 30.0
 
 
-class ConfigurableRateLimiter(RateLimiter):
+class ConfigurableRateLimiter:
     def __init__(
         self,
         times: int,
@@ -54,7 +52,7 @@ class ConfigurableRateLimiter(RateLimiter):
     ) -> None:
         if times < 1 or seconds < 1:
             raise ValueError("times and seconds must be at least 1")
-        identity: Identity = {"ip": by_ip, "user": by_user}[key] if isinstance(key, str) else key
+        self.identity: Identity = {"ip": by_ip, "user": by_user}[key] if isinstance(key, str) else key
         self.times, self.seconds = times, seconds
         self.rate = Rate(times, Duration.SECOND * seconds)
         self.name = name
@@ -65,7 +63,6 @@ class ConfigurableRateLimiter(RateLimiter):
             weakref.WeakKeyDictionary()
         )
         self._last_error_logged = -math.inf
-        super().__init__(limiter=None, identifier=identity, callback=self._reject, blocking=False)  # type: ignore[arg-type]
 
     def _limiter_for(self, redis: Redis) -> tuple[Limiter, RedisBucketPerKey]:
         pair = self._limiters.get(redis)
@@ -83,10 +80,10 @@ class ConfigurableRateLimiter(RateLimiter):
             return f"{endpoint.__module__}.{endpoint.__qualname__}"
         return f"{connection.scope.get('method', 'WEBSOCKET')}:{connection.url.path}"
 
-    async def __call__(self, request: Request, response: Response) -> None:
+    async def __call__(self, request: Request) -> None:
         retry_after = await self.hit(request)
         if retry_after:
-            await self.callback(request, response, retry_after)
+            raise self._too_many(retry_after)
 
     async def hit(self, connection: HTTPConnection) -> int:
         """Count one request of `connection`: 0 if allowed, else the seconds until one would be.
@@ -98,15 +95,15 @@ class ConfigurableRateLimiter(RateLimiter):
         if not config.RATE_LIMITER_ENABLED:
             return 0
         trusted: Sequence[Network] = config.TRUSTED_PROXIES
-        identity = await self.identifier(connection, trusted)
+        identity = await self.identity(connection, trusted)
         key = f"{config.RATE_LIMITER_PREFIX}:{self._scope_name(connection)}:{identity}"
         limiter, buckets = self._limiter_for(resources.redis)
         try:
             try:
-                allowed = await limiter.try_acquire_async(key, blocking=self.blocking)
+                allowed = await limiter.try_acquire_async(key, blocking=False)
             except NoScriptError:
                 buckets.forget_script()
-                allowed = await limiter.try_acquire_async(key, blocking=self.blocking)
+                allowed = await limiter.try_acquire_async(key, blocking=False)
             await buckets.housekeep(key)
             if not allowed:
                 return math.ceil(await buckets.retry_after_ms(key) / 1000) or 1
@@ -114,9 +111,8 @@ class ConfigurableRateLimiter(RateLimiter):
             self._unavailable(error)
         return 0
 
-    async def _reject(self, request: Request, response: Response, retry_after: int) -> None:
-        del request, response
-        raise TooManyRequests(
+    def _too_many(self, retry_after: int) -> TooManyRequests:
+        return TooManyRequests(
             f"At most {self.times} requests per {self.seconds} seconds; retry in {retry_after} seconds.",
             headers={
                 "Retry-After": str(retry_after),

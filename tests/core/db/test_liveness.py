@@ -29,21 +29,26 @@ async def engine_pinging_after(app_config: AppConfig) -> AsyncIterator[Callable[
         await engine.dispose()
 
 
-def record_pings(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, answer: bool | None = None
-) -> list[bool]:
-    """The dialect's ping, counted; with `answer`, the ping reports that instead of asking the server
-    (False: a peer that stopped answering without closing the socket, a silent partition)."""
+def record_pings(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, *, silent: bool = False) -> list[bool]:
+    """The dialect's ping, counted (True: the server answered). With `silent`, the peer stopped
+    answering without closing the socket (a network partition): the driver gives the connection
+    up, as it does once its timeout runs out, and the ping fails on it."""
     dialect = engine.sync_engine.dialect
-    real_ping = dialect._do_ping_w_event
+    real_ping = dialect.do_ping
     results: list[bool] = []
 
     def ping(dbapi_connection: Any) -> bool:
-        result = bool(real_ping(dbapi_connection)) if answer is None else answer
-        results.append(result)
-        return result
+        if silent:
+            dbapi_connection.close()
+        try:
+            real_ping(dbapi_connection)
+        except Exception:
+            results.append(False)
+            raise
+        results.append(True)
+        return True
 
-    monkeypatch.setattr(dialect, "_do_ping_w_event", ping)
+    monkeypatch.setattr(dialect, "do_ping", ping)
     return results
 
 
@@ -75,7 +80,7 @@ async def test_an_idle_connection_that_does_not_answer_is_replaced(
 ) -> None:
     engine = engine_pinging_after(0.0)
     first = await backend_pid(engine)
-    pings = record_pings(engine, monkeypatch, answer=False)
+    pings = record_pings(engine, monkeypatch, silent=True)
     # The pool discards the silent connection and opens a new one (brand new: not pinged).
     assert await backend_pid(engine) != first
     assert pings == [False]

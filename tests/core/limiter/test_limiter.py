@@ -1,20 +1,16 @@
 """The rate limiter against the real Redis, with limits switched on (they are off in .test.env)."""
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from ipaddress import IPv4Network
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from pyrate_limiter import Duration, Rate, RateItem
-from redis.asyncio import Redis
 
 from app.core.config import AppConfig
-from app.core.limiter.buckets import RedisBucketPerKey, now_ms
 from tests.conftest import build_app
 from tests.core.health.test_health import closed_port
 
@@ -113,19 +109,3 @@ async def test_redis_down_fails_open_or_closed_as_declared(config: AppConfig) ->
     assert closed_route.status_code == 503
     assert closed_route.headers["content-type"] == "application/problem+json"
     assert closed_route.headers["retry-after"] == "5"
-
-
-async def test_an_entry_stamped_later_but_stored_first_counts(redis: Redis) -> None:
-    """Processes stamp requests with their own clocks and reach Redis in either order: with a
-    limit of one, the request stamped earlier but arriving second must see the other's entry."""
-    key = f"limit-order-{uuid.uuid4().hex}"
-    buckets = RedisBucketPerKey(redis, Rate(1, Duration.SECOND * 60))
-    now = now_ms()
-    stamped_later, stamped_earlier = RateItem(key, now + 50), RateItem(key, now)
-    bucket = await buckets.get(stamped_later)
-    try:
-        # pyrate-limiter types put() for sync and async buckets alike; a Redis bucket's is async.
-        assert await cast(Awaitable[bool], bucket.put(stamped_later)) is True
-        assert await cast(Awaitable[bool], bucket.put(stamped_earlier)) is False
-    finally:
-        await redis.delete(key)
