@@ -3,12 +3,10 @@ own, retried alone with backoff, dead-lettered after its last attempt, listed an
 the CLI. Commits for real (a worker cannot see a test's transaction) and cleans up after itself."""
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import Text, cast, delete, select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from typer.testing import CliRunner
 
@@ -24,21 +22,6 @@ from tests.processes import api, eventually, worker, worker_env
 
 pytestmark = pytest.mark.slow
 LISTENERS = "tests.example.listeners"
-
-
-@pytest.fixture
-def run_id() -> str:
-    return uuid.uuid4().hex[:12]
-
-
-@pytest.fixture
-async def cleanup(engine: AsyncEngine, run_id: str) -> AsyncIterator[None]:
-    yield
-    async with engine.begin() as connection:
-        await connection.execute(delete(Widget).where(Widget.name.startswith(run_id)))
-        await connection.execute(
-            delete(OutboxMessage).where(cast(OutboxMessage.payload, Text).contains(run_id))
-        )
 
 
 async def deliveries(engine: AsyncEngine, run_id: str) -> dict[str, OutboxMessage]:

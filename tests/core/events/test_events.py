@@ -1,11 +1,12 @@
 """Events reach listeners after commit, never after a rollback, and from anywhere."""
 
 import io
+import uuid
 
 import httpx
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import UnitOfWork
@@ -67,13 +68,17 @@ async def test_each_durable_listener_gets_an_outbox_row_of_its_own(
 ) -> None:
     """In the tests' in-memory broker the rows run in this process, right after the commit; a
     worker process runs them in production (tests/core/events/test_durable_listeners.py)."""
-    response = await client.post(f"{EVENTS}/shipped", json={"name": "parcel"})
+    parcel = f"parcel-{uuid.uuid4().hex[:8]}"  # this test's rows, whatever other tests committed
+    response = await client.post(f"{EVENTS}/shipped", json={"name": parcel})
     assert response.status_code == 204
 
     rows = list(
         await db_session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.task_name == DELIVER_EVENT_TASK)
+            .where(
+                OutboxMessage.task_name == DELIVER_EVENT_TASK,
+                cast(OutboxMessage.payload, Text).contains(parcel),
+            )
             .order_by(OutboxMessage.id)
         )
     )
@@ -81,7 +86,7 @@ async def test_each_durable_listener_gets_an_outbox_row_of_its_own(
         {
             "listener": f"tests.example.listeners.{name}",
             "event": "example.widget_shipped",
-            "data": {"name": "parcel"},
+            "data": {"name": parcel},
         }
         for name in ("record_shipment", "notify_carrier")
     ]
@@ -90,9 +95,9 @@ async def test_each_durable_listener_gets_an_outbox_row_of_its_own(
     # The failing one is due again after a backoff; its writes were rolled back.
     assert (carrier.completed_at, carrier.attempts) == (None, 1)
     assert carrier.last_error == "RuntimeError: carrier unreachable (run 1)"
-    widgets = await db_session.scalars(select(Widget.name).where(Widget.name.startswith("parcel")))
-    assert list(widgets) == ["parcel-recorded"]
-    assert await redis.get("runs:record_shipment:parcel") == b"1"
+    widgets = await db_session.scalars(select(Widget.name).where(Widget.name.startswith(parcel)))
+    assert list(widgets) == [f"{parcel}-recorded"]
+    assert await redis.get(f"runs:record_shipment:{parcel}") == b"1"
 
 
 async def test_dispatch_outside_a_request(resources: Resources, db_session: AsyncSession) -> None:

@@ -3,12 +3,10 @@ retention task deletes their outbox rows once OUTBOX_RETENTION has passed; what 
 or dead-lettered is kept. Commits for real and cleans up after itself."""
 
 import dataclasses
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import Text, cast, delete, func, insert, select
+from sqlalchemy import Text, cast, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.clock import utcnow
@@ -24,21 +22,6 @@ from tests.processes import api, eventually, worker, worker_env
 
 pytestmark = pytest.mark.slow
 TASKS = 3000
-
-
-@pytest.fixture
-def run_id() -> str:
-    return uuid.uuid4().hex[:12]
-
-
-@pytest.fixture
-async def cleanup(engine: AsyncEngine, run_id: str) -> AsyncIterator[None]:
-    yield
-    async with engine.begin() as connection:
-        await connection.execute(delete(Widget).where(Widget.name.startswith(run_id)))
-        await connection.execute(
-            delete(OutboxMessage).where(cast(OutboxMessage.payload, Text).contains(run_id))
-        )
 
 
 async def count_rows(engine: AsyncEngine, run_id: str, *, completed: bool | None = None) -> int:

@@ -8,12 +8,10 @@ themselves and use a queue name of their own.
 import asyncio
 import os
 import signal
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Text, cast, delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import AppConfig
@@ -32,25 +30,10 @@ TASKS = "/api/v1/widgets/platform/tasks"
 
 
 @pytest.fixture
-def run_id() -> str:
-    return uuid.uuid4().hex[:12]
-
-
-@pytest.fixture
 def queue_config(app_config: AppConfig, run_id: str) -> AppConfig:
     return app_config.model_copy(
         update={"QUEUE_BROKER": "redis", "QUEUE_NAME": f"tasks-e2e-{run_id}", "QUEUE_IDLE_TIMEOUT_MS": 2000}
     )
-
-
-@pytest.fixture
-async def cleanup(engine: AsyncEngine, run_id: str) -> AsyncIterator[None]:
-    yield
-    async with engine.begin() as connection:
-        await connection.execute(delete(Widget).where(Widget.name.startswith(run_id)))
-        await connection.execute(
-            delete(OutboxMessage).where(cast(OutboxMessage.payload, Text).contains(run_id))
-        )
 
 
 async def count_widgets(engine: AsyncEngine, name: str) -> int:
