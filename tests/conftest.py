@@ -40,6 +40,7 @@ from app.core.db.admin import ensure_database  # noqa: E402
 from app.core.deps import get_session_factory, get_unit_of_work  # noqa: E402
 from app.core.log import configure_logging  # noqa: E402
 from app.core.mail import MemoryBackend  # noqa: E402
+from app.core.platform import Platform, platform_context  # noqa: E402
 from app.core.resources import Resources, create_redis  # noqa: E402
 from app.core.runtime import current_resources, pop_runtime, push_runtime  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -163,6 +164,13 @@ def resources(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -
     mail_backend = bound.mail_backend
     if isinstance(mail_backend, MemoryBackend):
         mail_backend.sent.clear()
+
+
+@pytest.fixture
+async def platform(resources: Resources) -> AsyncIterator[Platform]:
+    """A platform on the test's transaction, as a task or a CLI command gets one."""
+    async with platform_context(resources) as unit:
+        yield unit
 
 
 def asgi_client(app: FastAPI) -> httpx.AsyncClient:
