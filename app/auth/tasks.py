@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from app.auth.repositories.action_token import ActionTokenRepository
-from app.auth.repositories.session import SessionRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.services.factory import recovery_service
 from app.auth.services.recovery import RESEND_VERIFICATION, SEND_PASSWORD_RESET
 from app.core.clock import utcnow
@@ -23,7 +23,7 @@ class PurgeExpired(BaseTask):
         before = utcnow() - RETENTION
         session = self.platform.session
         return {
-            "sessions": await SessionRepository(session).purge(before),
+            "sessions": await SignInSessionRepository(session).purge(before),
             "tokens": await ActionTokenRepository(session).purge(before),
         }
 

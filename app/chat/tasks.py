@@ -12,7 +12,7 @@ from app.chat.emails.templates import ExportReady
 from app.chat.models import FINISHED_EXPORT, ExportJob, Room
 from app.chat.repositories.export import ExportJobRepository
 from app.chat.repositories.room import MessageRepository
-from app.chat.services.csv_export import csv_chunks
+from app.chat.services.csv_chunks import csv_chunks
 from app.chat.services.factory import chat_settings, file_storage
 from app.core.clock import utcnow
 from app.core.log import logger

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import AuthGatewayInterface, Role, UserDTO, auth_gateway
-from app.auth.models import ActionToken, Session, User
+from app.auth.models import ActionToken, SignInSession, User
 from app.auth.tasks import PurgeExpired
 from app.core.config import AppConfig
 from app.core.db import FilterOperator, FilterParam, ListParams, UnitOfWork
@@ -84,8 +84,8 @@ async def test_purge_removes_old_sessions_and_tokens(resources: Resources, db_se
     now = datetime.now(UTC)
     db_session.add_all(
         [
-            Session(user_id=user.id, last_used_at=now, expires_at=now - timedelta(days=8)),
-            Session(user_id=user.id, last_used_at=now, expires_at=now + timedelta(days=8)),
+            SignInSession(user_id=user.id, last_used_at=now, expires_at=now - timedelta(days=8)),
+            SignInSession(user_id=user.id, last_used_at=now, expires_at=now + timedelta(days=8)),
             ActionToken(
                 user_id=user.id,
                 kind="password_reset",
@@ -108,7 +108,9 @@ async def test_purge_removes_old_sessions_and_tokens(resources: Resources, db_se
             result = await PurgeExpired(Platform.build(resources, unit_of_work)).run()
     assert result == {"sessions": 1, "tokens": 1}
     assert (
-        await db_session.scalar(select(func.count()).select_from(Session).where(Session.user_id == user.id))
+        await db_session.scalar(
+            select(func.count()).select_from(SignInSession).where(SignInSession.user_id == user.id)
+        )
         == 1
     )
     assert PurgeExpired.schedule(resources.config) == [{"cron": "17 * * * *"}]

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth import Role, auth_gateway
 from app.auth.config import get_auth_config
-from app.auth.models import Session, User
+from app.auth.models import SignInSession, User
 from app.auth.services.access import PRINCIPAL_KEY
 from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
@@ -233,5 +233,7 @@ async def test_refresh_token_reuse_ends_the_session_even_when_redis_cannot_confi
     assert reused.status_code == 503
     assert "session was ended" in reused.json()["detail"]
     async with engine.connect() as connection:
-        reason = await connection.scalar(select(Session.revoked_reason).where(Session.user_id == user.id))
+        reason = await connection.scalar(
+            select(SignInSession.revoked_reason).where(SignInSession.user_id == user.id)
+        )
     assert reason == "refresh_token_reuse"

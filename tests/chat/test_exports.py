@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.chat import tasks
 from app.chat.config import get_chat_config
-from app.chat.services.csv_export import csv_chunks
+from app.chat.services.csv_chunks import csv_chunks
 from app.core.mail import MemoryBackend
 from tests.chat.exporting import ROOMS, SignIn, bulk_messages, make_room, room_with_messages
 from tests.users import API

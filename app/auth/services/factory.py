@@ -6,7 +6,7 @@
 
 from app.auth.config import AuthConfig
 from app.auth.repositories.action_token import ActionTokenRepository
-from app.auth.repositories.session import SessionRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.services.access import AccessStore
 from app.auth.services.attempts import PasswordCheckLimit
@@ -41,7 +41,7 @@ def user_service(platform: Platform) -> UserService:
     config = platform.settings(AuthConfig)
     return UserService(
         users=UserRepository(platform.session),
-        sessions=SessionRepository(platform.session),
+        sessions=SignInSessionRepository(platform.session),
         action_tokens=ActionTokenRepository(platform.session),
         links=account_links(platform),
         revocation=access_revocation(platform),
@@ -59,7 +59,7 @@ def user_service(platform: Platform) -> UserService:
 def session_service(platform: Platform) -> SessionService:
     return SessionService(
         users=UserRepository(platform.session),
-        sessions=SessionRepository(platform.session),
+        sessions=SignInSessionRepository(platform.session),
         revocation=access_revocation(platform),
         hasher=get_hasher(),
         tokens=get_access_tokens(),
@@ -70,7 +70,7 @@ def session_service(platform: Platform) -> SessionService:
 def recovery_service(platform: Platform) -> RecoveryService:
     return RecoveryService(
         users=UserRepository(platform.session),
-        sessions=SessionRepository(platform.session),
+        sessions=SignInSessionRepository(platform.session),
         action_tokens=ActionTokenRepository(platform.session),
         links=account_links(platform),
         accounts=user_service(platform),

@@ -16,7 +16,7 @@ from app.auth.emails.templates import PasswordReset
 from app.auth.exceptions import InvalidToken
 from app.auth.models import EMAIL_VERIFICATION, PASSWORD_RESET, ActionToken, User
 from app.auth.repositories.action_token import ActionTokenRepository
-from app.auth.repositories.session import SessionRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.services.links import AccountLinks
 from app.auth.services.revocation import AccessRevocation
@@ -40,7 +40,7 @@ class RecoveryService:
         self,
         *,
         users: UserRepository,
-        sessions: SessionRepository,
+        sessions: SignInSessionRepository,
         action_tokens: ActionTokenRepository,
         links: AccountLinks,
         accounts: UserService,

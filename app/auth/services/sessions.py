@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from app.auth.config import AuthConfig
 from app.auth.exceptions import InvalidCredentials, InvalidToken, NotFound, RevocationUnavailable
-from app.auth.models import Session, User
-from app.auth.repositories.session import SessionRepository
+from app.auth.models import SignInSession, User
+from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.auth import TokenResponse
 from app.auth.services.current_user import Principal
@@ -23,7 +23,7 @@ class SessionService:
         self,
         *,
         users: UserRepository,
-        sessions: SessionRepository,
+        sessions: SignInSessionRepository,
         revocation: AccessRevocation,
         hasher: PasswordHasher,
         tokens: AccessTokens,
@@ -64,7 +64,7 @@ class SessionService:
         )
         return await self._issue(user, session)
 
-    async def _issue(self, user: User, session: Session) -> TokenResponse:
+    async def _issue(self, user: User, session: SignInSession) -> TokenResponse:
         refresh_token = new_opaque_token()
         await self._sessions.add_token(session.id, token_digest(refresh_token))
         access_token, expires_in = self._tokens.issue(user.id, session.id, user.token_version)
@@ -125,7 +125,7 @@ class SessionService:
         version = await self._users.bump_token_version(principal.id)
         await self._revocation.revoke_all(principal.id, version, "logout_all")
 
-    async def list(self, principal: Principal) -> list[Session]:
+    async def list(self, principal: Principal) -> list[SignInSession]:
         return await self._sessions.live_for_user(principal.id, utcnow())
 
     async def revoke(self, principal: Principal, session_id: int) -> None:

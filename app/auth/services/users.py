@@ -19,7 +19,7 @@ from app.auth.exceptions import (
 from app.auth.models import PASSWORD_RESET, Role, User
 from app.auth.policies.users import ensure_can_create, ensure_outranks, ensure_super_admin
 from app.auth.repositories.action_token import ActionTokenRepository
-from app.auth.repositories.session import SessionRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.user import PUBLIC_USER_FIELDS, UserCreate, UserFilterParam, UserListParams, UserUpdate
 from app.auth.services.attempts import PasswordCheckLimit
@@ -52,7 +52,7 @@ class UserService:
         self,
         *,
         users: UserRepository,
-        sessions: SessionRepository,
+        sessions: SignInSessionRepository,
         action_tokens: ActionTokenRepository,
         links: AccountLinks,
         revocation: AccessRevocation,

@@ -16,7 +16,7 @@ from app.chat.config import ChatConfig
 from app.chat.exceptions import ExportNotFound, ExportPending, TooManyExportStreams
 from app.chat.models import ExportJob
 from app.chat.repositories.export import ExportJobRepository
-from app.chat.services.csv_export import CsvChunk, csv_chunks
+from app.chat.services.csv_chunks import CsvChunk, csv_chunks
 from app.chat.services.rooms import RoomService
 from app.chat.services.storage import FileStorage
 from app.chat.services.user_slots import Lease, UserSlots

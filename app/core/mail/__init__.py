@@ -2,8 +2,8 @@
 
 from app.core.mail.backends import ConsoleBackend, MailBackend, MemoryBackend, SmtpBackend
 from app.core.mail.message import EmailData, RenderedEmail
+from app.core.mail.rendering import BaseTemplate, ViewTemplate
 from app.core.mail.service import DefaultMailService, MailServiceInterface
-from app.core.mail.template import BaseTemplate, ViewTemplate
 
 __all__ = [
     "BaseTemplate",

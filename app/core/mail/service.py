@@ -4,7 +4,7 @@ from abc import ABC, abstractmethod
 
 from app.core.mail.backends import MailBackend
 from app.core.mail.message import EmailData, RenderedEmail
-from app.core.mail.template import BaseTemplate
+from app.core.mail.rendering import BaseTemplate
 from app.core.queue.service import QueueServiceInterface
 from app.core.settings.mail import MailSettings
 
