@@ -12,7 +12,7 @@ import asyncio
 import dataclasses
 import io
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 
 from alembic import command  # noqa: E402
-from app.core.config import AppConfig, get_app_config  # noqa: E402
+from app.core.config import AppConfig, BaseConfig, get_app_config  # noqa: E402
 from app.core.db import create_engine  # noqa: E402
 from app.core.db.admin import ensure_database  # noqa: E402
 from app.core.deps import get_session_factory, get_unit_of_work  # noqa: E402
@@ -131,8 +131,8 @@ def log_lines() -> Iterator[io.StringIO]:
         yield stream
 
 
-def build_app(config: AppConfig) -> FastAPI:
-    app = create_app(config)
+def build_app(config: AppConfig, settings: Sequence[BaseConfig] = ()) -> FastAPI:
+    app = create_app(config, settings=settings)
     app.include_router(example.router, prefix=config.API_PREFIX)
     return app
 

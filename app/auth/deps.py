@@ -13,9 +13,14 @@ from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.policies.users import ensure_admin, ensure_super_admin
 from app.auth.repositories.user import UserRepository
 from app.auth.services.current_user import Principal, resolve
-from app.auth.services.factory import access_store, recovery_service, session_service, user_service
+from app.auth.services.factory import (
+    access_store,
+    access_tokens,
+    recovery_service,
+    session_service,
+    user_service,
+)
 from app.auth.services.recovery import RecoveryService
-from app.auth.services.security import get_access_tokens
 from app.auth.services.sessions import SessionService
 from app.auth.services.users import UserService
 from app.core.deps import PlatformDep, provide, resources_of
@@ -45,7 +50,7 @@ async def get_current_user(
 ) -> Principal:
     if not token:
         raise NotAuthenticated()
-    principal = await resolve(token, get_access_tokens(), platform.session, access_store(platform))
+    principal = await resolve(token, access_tokens(platform), platform.session, access_store(platform))
     # For rate limits keyed by user (ConfigurableRateLimiter(key="user")).
     request.state.user_id = principal.id
     return principal

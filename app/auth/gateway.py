@@ -8,8 +8,8 @@ from app.auth.repositories.user import UserRepository
 from app.auth.schemas.user import UserDTO
 from app.auth.services.access import AccessStore
 from app.auth.services.current_user import Principal, resolve
-from app.auth.services.factory import access_store
-from app.auth.services.security import get_access_tokens
+from app.auth.services.factory import access_store, access_tokens
+from app.auth.services.tokens import AccessTokens
 from app.core.db import ListParams, PaginatedResult
 from app.core.platform import Platform
 
@@ -34,9 +34,10 @@ class AuthGatewayInterface(ABC):
 
 
 class DefaultAuthGateway(AuthGatewayInterface):
-    def __init__(self, users: UserRepository, access: AccessStore) -> None:
+    def __init__(self, users: UserRepository, access: AccessStore, tokens: AccessTokens) -> None:
         self._users = users
         self._access = access
+        self._tokens = tokens
 
     async def get_user(self, user_id: int) -> UserDTO | None:
         user = await self._users.get(user_id)
@@ -50,7 +51,7 @@ class DefaultAuthGateway(AuthGatewayInterface):
 
     async def authenticate(self, access_token: str) -> Principal | None:
         try:
-            principal = await resolve(access_token, get_access_tokens(), self._users.session, self._access)
+            principal = await resolve(access_token, self._tokens, self._users.session, self._access)
         except InvalidToken:
             return None
         return principal if principal.is_active else None
@@ -59,4 +60,6 @@ class DefaultAuthGateway(AuthGatewayInterface):
 def auth_gateway(platform: Platform) -> AuthGatewayInterface:
     """The gateway, built like every auth service: `auth_gateway(platform)` in tasks, listeners
     and sockets, the `AuthGateway` dependency in routes."""
-    return DefaultAuthGateway(UserRepository(platform.session), access_store(platform))
+    return DefaultAuthGateway(
+        UserRepository(platform.session), access_store(platform), access_tokens(platform)
+    )

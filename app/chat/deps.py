@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.chat.config import ChatConfig, get_chat_config
+from app.chat.config import ChatConfig
 from app.chat.gateway import ChatGatewayInterface
 from app.chat.services.attachments import AttachmentService
 from app.chat.services.exports import ExportService
@@ -19,11 +19,11 @@ from app.chat.services.factory import (
 from app.chat.services.messages import MessageService
 from app.chat.services.rooms import RoomService
 from app.core.deps import ResourcesDep, provide
-from app.core.limiter import ConfigurableRateLimiter
+from app.core.limiter import SettingsRateLimiter
 
 # Messages posted over REST and over the WebSocket count against one budget per user.
-posting_limit = ConfigurableRateLimiter(
-    get_chat_config().POST_RATE_PER_MINUTE, 60, key="user", name="chat.post"
+posting_limit = SettingsRateLimiter(
+    lambda settings: settings.get(ChatConfig).POST_RATE_PER_MINUTE, 60, key="user", name="chat.post"
 )
 
 

@@ -7,7 +7,7 @@ Modules subclass `BaseConfig` with their own prefix::
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Literal, Self, TypeVar
@@ -235,3 +235,18 @@ def load_settings(settings_class: type[SettingsT]) -> SettingsT:
 def forget_settings(settings_class: type[BaseConfig]) -> None:
     """Read `settings_class` from the environment again next time (tests that change it)."""
     _loaded_settings.pop(settings_class, None)
+
+
+class ModuleSettings:
+    """The installed modules' settings of one app: the instances it was given
+    (`create_app(config, settings=[AuthConfig(...)])`), else the environment's, read once per
+    process when first asked for (at startup or by the first request, never at import)."""
+
+    def __init__(self, given: Iterable[BaseConfig] = ()) -> None:
+        self._given: dict[type[BaseConfig], BaseConfig] = {type(settings): settings for settings in given}
+
+    def get(self, settings_class: type[SettingsT]) -> SettingsT:
+        given = self._given.get(settings_class)
+        if isinstance(given, settings_class):
+            return given
+        return load_settings(settings_class)

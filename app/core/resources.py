@@ -1,6 +1,5 @@
 """Process-wide clients, opened at startup (API lifespan, worker startup) and closed at shutdown."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -9,7 +8,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.cache import RedisCacheService
-from app.core.config import AppConfig, BaseConfig, load_settings
+from app.core.config import AppConfig, BaseConfig, ModuleSettings
 from app.core.db import create_engine, create_session_factory
 from app.core.log import logger
 from app.core.mail.backends import MailBackend, create_backend
@@ -57,15 +56,15 @@ class Resources:
     broker: "AsyncBroker"
     publisher: Publisher
     mail_backend: MailBackend
-    # Module settings this process was given (create_app's); any other is read from the environment.
-    module_settings: Mapping[type[BaseConfig], BaseConfig] = field(default_factory=dict)
+    # The installed modules' settings (create_app's, else the environment's).
+    module_settings: ModuleSettings = field(default_factory=ModuleSettings)
 
     @classmethod
     def open(
         cls,
         config: AppConfig,
         broker: "AsyncBroker | None" = None,
-        module_settings: Mapping[type[BaseConfig], BaseConfig] | None = None,
+        module_settings: ModuleSettings | None = None,
     ) -> "Resources":
         # Nothing connects here: pools connect lazily, so a process starts while a backing
         # service is still coming up, and readiness reports it.
@@ -86,15 +85,12 @@ class Resources:
             broker=broker,
             publisher=Publisher(broker),
             mail_backend=create_backend(config),
-            module_settings=dict(module_settings or {}),
+            module_settings=module_settings or ModuleSettings(),
         )
 
     def settings(self, settings_class: type[SettingsT]) -> SettingsT:
-        """An installed module's settings: the ones this process was given, else the environment's."""
-        given = self.module_settings.get(settings_class)
-        if isinstance(given, settings_class):
-            return given
-        return load_settings(settings_class)
+        """An installed module's settings: the ones the app was given, else the environment's."""
+        return self.module_settings.get(settings_class)
 
     async def start(self) -> None:
         """Connect the broker for publishing. A broker that is down does not stop the process:

@@ -13,10 +13,15 @@ from app.auth.services.attempts import PasswordCheckLimit
 from app.auth.services.links import AccountLinks
 from app.auth.services.recovery import RecoveryService
 from app.auth.services.revocation import AccessRevocation
-from app.auth.services.security import get_access_tokens, get_hasher
+from app.auth.services.security import access_tokens_for, hasher_for
 from app.auth.services.sessions import SessionService
+from app.auth.services.tokens import AccessTokens
 from app.auth.services.users import UserService
 from app.core.platform import Platform
+
+
+def access_tokens(platform: Platform) -> AccessTokens:
+    return access_tokens_for(platform.settings(AuthConfig))
 
 
 def access_store(platform: Platform) -> AccessStore:
@@ -48,7 +53,7 @@ def user_service(platform: Platform) -> UserService:
         password_checks=PasswordCheckLimit(
             platform.redis, platform.config, config.PASSWORD_CHECKS_PER_MINUTE
         ),
-        hasher=get_hasher(),
+        hasher=hasher_for(config),
         events=platform.events,
         mail=platform.mail,
         config=config,
@@ -61,8 +66,8 @@ def session_service(platform: Platform) -> SessionService:
         users=UserRepository(platform.session),
         sessions=SignInSessionRepository(platform.session),
         revocation=access_revocation(platform),
-        hasher=get_hasher(),
-        tokens=get_access_tokens(),
+        hasher=hasher_for(platform.settings(AuthConfig)),
+        tokens=access_tokens(platform),
         config=platform.settings(AuthConfig),
     )
 
