@@ -20,7 +20,13 @@ from app.core.log import configure_logging, logger
 from app.core.metrics import MetricsMiddleware
 from app.core.metrics import router as metrics_router
 from app.core.middleware import install_middleware
-from app.core.modules import load_modules, module_body_size_limits, module_lifespans, module_routers
+from app.core.modules import (
+    load_modules,
+    module_body_size_limits,
+    module_lifespans,
+    module_routers,
+    module_settings_classes,
+)
 from app.core.resources import Resources
 from app.core.runtime import freeze_startup_heap
 from app.modules import INSTALLED_MODULES
@@ -34,11 +40,13 @@ def create_app(
     """`settings`: module settings instances (`AuthConfig(...)`) this app uses instead of the
     environment's; routes, limits and services read them through the app's platform."""
     config = config or get_app_config()
-    module_settings = ModuleSettings(settings)
     configure_logging(config.LOG_LEVEL, config.log_format)
     # Models, listeners and tasks of the platform and of every module: the same registry the
     # worker loads, so whatever the API queues, the worker knows.
     load_modules(modules)
+    # Every installed module's settings, read now: a wrong one stops the app before it serves.
+    module_settings = ModuleSettings(settings)
+    module_settings.load(module_settings_classes(modules))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:

@@ -245,6 +245,11 @@ class ModuleSettings:
     def __init__(self, given: Iterable[BaseConfig] = ()) -> None:
         self._given: dict[type[BaseConfig], BaseConfig] = {type(settings): settings for settings in given}
 
+    def load(self, settings_classes: Iterable[type[BaseConfig]]) -> None:
+        """Read every one now (at startup): a wrong setting stops the process before it serves."""
+        for settings_class in settings_classes:
+            self.get(settings_class)
+
     def get(self, settings_class: type[SettingsT]) -> SettingsT:
         given = self._given.get(settings_class)
         if isinstance(given, settings_class):

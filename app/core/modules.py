@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 
-from app.core.config import ModuleSettings
+from app.core.config import BaseConfig, ModuleSettings
 
 if TYPE_CHECKING:
     from app.core.resources import Resources
@@ -72,6 +72,20 @@ def module_body_size_limits(
         if declare is not None:
             limits += [(f"{api_prefix}{path}", size) for path, size in declare(settings).items()]
     return limits
+
+
+def module_settings_classes(packages: Iterable[str]) -> list[type[BaseConfig]]:
+    """The settings classes (BaseConfig subclasses) each package defines in its `config`."""
+    classes = []
+    for module in import_submodules(packages, "config"):
+        classes += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, BaseConfig)
+            and value.__module__ == module.__name__
+        ]
+    return classes
 
 
 def module_lifespans(packages: Iterable[str]) -> list[ModuleLifespan]:

@@ -38,8 +38,9 @@ async def platform_context(resources: Resources | None = None) -> AsyncIterator[
     """A unit of work and its platform, for code outside requests and tasks: in-process listeners,
     CLI commands, WebSocket handlers, scripts (a durable listener gets its task's). Commits when
     the block ends (side effects follow the commit). `resources`: the process's by default."""
-    async with UnitOfWork((resources or current_resources()).session_factory) as unit_of_work:
-        yield Platform.build(resources or current_resources(), unit_of_work)
+    resources = resources or current_resources()
+    async with UnitOfWork(resources.session_factory) as unit_of_work:
+        yield Platform.build(resources, unit_of_work)
 
 
 @dataclass(frozen=True, slots=True)

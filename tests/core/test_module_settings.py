@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.config import AuthConfig
 from app.chat.config import ChatConfig
-from app.core.config import AppConfig, BaseConfig
+from app.core.config import AppConfig, BaseConfig, forget_settings
 from app.core.deps import get_unit_of_work
 from tests.conftest import build_app
 from tests.factories import UserFactory
@@ -80,3 +82,15 @@ def test_importing_every_module_reads_no_module_settings() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_a_wrong_module_setting_stops_the_app_when_it_is_built(
+    app_config: AppConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHAT_POST_RATE_PER_MINUTE", "0")
+    forget_settings(ChatConfig)
+    try:
+        with pytest.raises(ValidationError, match="POST_RATE_PER_MINUTE"):
+            build_app(app_config)
+    finally:
+        forget_settings(ChatConfig)  # before monkeypatch restores the environment
