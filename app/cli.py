@@ -117,8 +117,8 @@ def send_test_email(recipient: Annotated[str, typer.Argument(help="Who receives 
 
 
 @asynccontextmanager
-async def _platform() -> AsyncIterator[None]:
-    """The platform as the API has it (modules loaded, clients open), for one command."""
+async def _started() -> AsyncIterator[None]:
+    """The process as the API has it (modules loaded, clients open), for one command."""
     from app.core.modules import load_modules  # noqa: PLC0415 - keeps other commands light
     from app.core.resources import Resources  # noqa: PLC0415
     from app.modules import INSTALLED_MODULES  # noqa: PLC0415
@@ -136,12 +136,12 @@ async def _queue_test_email(recipient: str) -> int:
     from app.core.clock import utcnow  # noqa: PLC0415 - keeps other commands light
     from app.core.mail import EmailData  # noqa: PLC0415
     from app.core.mail.templates import TestEmail  # noqa: PLC0415
-    from app.core.services import platform_context  # noqa: PLC0415
+    from app.core.platform import platform_context  # noqa: PLC0415
 
-    async with _platform(), platform_context() as context:
+    async with _started(), platform_context() as platform:
         sent_at = utcnow().isoformat(timespec="seconds")
-        template = TestEmail(project_name=context.config.PROJECT_NAME, sent_at=sent_at)
-        return await context.mail.queue(template, EmailData(subject="Test email", recipient=recipient))
+        template = TestEmail(project_name=platform.config.PROJECT_NAME, sent_at=sent_at)
+        return await platform.mail.queue(template, EmailData(subject="Test email", recipient=recipient))
 
 
 @cli.command("dead-letters")
@@ -159,7 +159,7 @@ async def _dead_letters(task: str | None, limit: int) -> list[str]:
     from app.core.outbox import list_dead  # noqa: PLC0415
     from app.core.runtime import current_resources  # noqa: PLC0415
 
-    async with _platform(), UnitOfWork(current_resources().session_factory) as unit_of_work:
+    async with _started(), UnitOfWork(current_resources().session_factory) as unit_of_work:
         messages = await list_dead(unit_of_work.session, task_name=task, limit=limit)
         lines = []
         for message in messages:
@@ -199,7 +199,7 @@ async def _change_dead(action: Literal["requeue", "purge"], task: str | None, id
     from app.core.runtime import current_resources  # noqa: PLC0415
 
     change = requeue_dead if action == "requeue" else purge_dead
-    async with _platform(), UnitOfWork(current_resources().session_factory) as unit_of_work:
+    async with _started(), UnitOfWork(current_resources().session_factory) as unit_of_work:
         return await change(unit_of_work.session, task_name=task, ids=ids)
 
 
@@ -227,19 +227,18 @@ async def _create_superuser(email: str, username: str, password: str) -> int:
     from pydantic import SecretStr, ValidationError  # noqa: PLC0415 - keeps other commands light
 
     from app.auth.schemas.user import UserCreate  # noqa: PLC0415
-    from app.auth.services.context import AuthContext  # noqa: PLC0415
-    from app.auth.services.users import UserService  # noqa: PLC0415
+    from app.auth.services.factory import user_service  # noqa: PLC0415
     from app.core.errors import AppError  # noqa: PLC0415
-    from app.core.services import platform_context  # noqa: PLC0415
+    from app.core.platform import platform_context  # noqa: PLC0415
 
     try:
         data = UserCreate(email=email, username=username, password=SecretStr(password))
     except ValidationError as error:
         raise typer.BadParameter(str(error)) from error
-    async with _platform():
+    async with _started():
         try:
-            async with platform_context() as context:
-                user = await UserService(AuthContext.of(context)).create_superuser(data)
+            async with platform_context() as platform:
+                user = await user_service(platform).create_superuser(data)
                 return user.id
         except AppError as error:
             raise typer.BadParameter(error.detail) from error

@@ -12,29 +12,44 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from app.core.api import install_exception_handlers, install_problem_openapi
-from app.core.config import AppConfig, get_app_config
+from app.core.config import AppConfig, BaseConfig, ModuleSettings, get_app_config
 from app.core.events.middleware import install_events_middleware
 from app.core.health import router as health_router
 from app.core.log import configure_logging, logger
 from app.core.metrics import MetricsMiddleware
 from app.core.metrics import router as metrics_router
 from app.core.middleware import install_middleware
-from app.core.modules import load_modules, module_lifespans, module_routers
+from app.core.modules import (
+    load_modules,
+    module_body_size_limits,
+    module_lifespans,
+    module_routers,
+    module_settings_classes,
+)
 from app.core.resources import Resources
 from app.core.runtime import freeze_startup_heap
 from app.modules import INSTALLED_MODULES
 
 
-def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALLED_MODULES) -> FastAPI:
+def create_app(
+    config: AppConfig | None = None,
+    modules: Sequence[str] = INSTALLED_MODULES,
+    settings: Sequence[BaseConfig] = (),
+) -> FastAPI:
+    """`settings`: module settings instances (`AuthConfig(...)`) this app uses instead of the
+    environment's; routes, limits and services read them through the app's platform."""
     config = config or get_app_config()
     configure_logging(config.LOG_LEVEL, config.log_format)
     # Models, listeners and tasks of the platform and of every module: the same registry the
     # worker loads, so whatever the API queues, the worker knows.
     load_modules(modules)
+    # Every installed module's settings, read now: a wrong one stops the app before it serves.
+    module_settings = ModuleSettings(settings)
+    module_settings.load(module_settings_classes(modules))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        resources = Resources.open(config)
+        resources = Resources.open(config, module_settings=module_settings)
         await resources.start()
         try:
             # Modules stop (in reverse order) before the resources they use close.
@@ -72,7 +87,7 @@ def create_app(config: AppConfig | None = None, modules: Sequence[str] = INSTALL
         app.include_router(metrics_router, include_in_schema=False)
     elif config.METRICS_ENABLED:
         logger.warning("GET /metrics is off outside development and testing until METRICS_TOKEN is set")
-    install_middleware(app, config)
+    install_middleware(app, config, module_body_size_limits(modules, module_settings, config.API_PREFIX))
 
     app.include_router(health_router)
     for router in module_routers(modules):

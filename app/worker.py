@@ -11,10 +11,10 @@ from prometheus_client import start_http_server
 from taskiq import TaskiqEvents, TaskiqScheduler, TaskiqState
 from taskiq.schedule_sources import LabelScheduleSource
 
-from app.core.config import get_app_config
+from app.core.config import ModuleSettings, get_app_config
 from app.core.log import configure_logging, logger
 from app.core.metrics import registry
-from app.core.modules import load_modules
+from app.core.modules import load_modules, module_settings_classes
 from app.core.queue.broker import create_broker
 from app.core.resources import Resources
 from app.core.runtime import current_resources, freeze_startup_heap, push_runtime
@@ -29,7 +29,9 @@ scheduler = TaskiqScheduler(broker, [LabelScheduleSource(broker)])
 
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
 async def startup(state: TaskiqState) -> None:
-    resources = Resources.open(config, broker=broker)
+    module_settings = ModuleSettings()
+    module_settings.load(module_settings_classes(INSTALLED_MODULES))
+    resources = Resources.open(config, broker=broker, module_settings=module_settings)
     state.resources = resources
 
     push_runtime(resources)

@@ -19,8 +19,8 @@ from app.core.config import get_app_config
 from app.core.db import UnitOfWork
 from app.core.modules import load_modules
 from app.core.outbox import OutboxMessage
+from app.core.platform import Platform
 from app.core.resources import Resources
-from app.core.services import TaskContext
 from app.modules import INSTALLED_MODULES
 from bench.servers import ROOT
 from bench.tasks import Noop
@@ -40,7 +40,7 @@ class QueueResult:
 async def _push(resources: Resources, tasks: int) -> tuple[list[int], float]:
     started = time.perf_counter()
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        queue = TaskContext.build(resources, unit_of_work).queue
+        queue = Platform.build(resources, unit_of_work).queue
         ids = [await queue.push(Noop) for _ in range(tasks)]
     return ids, tasks / (time.perf_counter() - started)
 

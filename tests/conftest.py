@@ -12,7 +12,7 @@ import asyncio
 import dataclasses
 import io
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -34,12 +34,13 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 
 from alembic import command  # noqa: E402
-from app.core.config import AppConfig, get_app_config  # noqa: E402
+from app.core.config import AppConfig, BaseConfig, get_app_config  # noqa: E402
 from app.core.db import create_engine  # noqa: E402
 from app.core.db.admin import ensure_database  # noqa: E402
 from app.core.deps import get_session_factory, get_unit_of_work  # noqa: E402
 from app.core.log import configure_logging  # noqa: E402
 from app.core.mail import MemoryBackend  # noqa: E402
+from app.core.platform import Platform, platform_context  # noqa: E402
 from app.core.resources import Resources, create_redis  # noqa: E402
 from app.core.runtime import current_resources, pop_runtime, push_runtime  # noqa: E402
 from app.main import create_app  # noqa: E402
@@ -130,8 +131,8 @@ def log_lines() -> Iterator[io.StringIO]:
         yield stream
 
 
-def build_app(config: AppConfig) -> FastAPI:
-    app = create_app(config)
+def build_app(config: AppConfig, settings: Sequence[BaseConfig] = ()) -> FastAPI:
+    app = create_app(config, settings=settings)
     app.include_router(example.router, prefix=config.API_PREFIX)
     return app
 
@@ -163,6 +164,13 @@ def resources(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -
     mail_backend = bound.mail_backend
     if isinstance(mail_backend, MemoryBackend):
         mail_backend.sent.clear()
+
+
+@pytest.fixture
+async def platform(resources: Resources) -> AsyncIterator[Platform]:
+    """A platform on the test's transaction, as a task or a CLI command gets one."""
+    async with platform_context(resources) as unit:
+        yield unit
 
 
 def asgi_client(app: FastAPI) -> httpx.AsyncClient:

@@ -58,6 +58,8 @@ def test_new_module_is_ready_to_use(tmp_path: Path, app_config: AppConfig) -> No
     for path in (
         "routes/v1/items.py",
         "services/items.py",
+        "services/factory.py",
+        "deps.py",
         "repositories/item.py",
         "models.py",
         "policies/items.py",
@@ -69,6 +71,11 @@ def test_new_module_is_ready_to_use(tmp_path: Path, app_config: AppConfig) -> No
         "schemas/item.py",
     ):
         assert (project / "app" / NAME / path).is_file(), path
+
+    # Wired like auth and chat: one function per service, wrapped by `provide` for routes.
+    package = project / "app" / NAME
+    assert "Depends(provide(item_service))" in (package / "deps.py").read_text()
+    assert "item_service(self.platform)" in (package / "tasks.py").read_text()
 
     checks = [
         [python, "-m", "ruff", "check", f"app/{NAME}", f"tests/{NAME}", "app/modules.py", "alembic"],

@@ -1,11 +1,16 @@
 """Settings of the auth module (prefix AUTH_)."""
 
-from functools import lru_cache
-
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from app.core.config import BaseConfig, Environment, get_app_config, refuse_to_start, signing_key_problems
+from app.core.config import (
+    BaseConfig,
+    Environment,
+    get_app_config,
+    load_settings,
+    refuse_to_start,
+    signing_key_problems,
+)
 
 
 class AuthConfig(BaseConfig):
@@ -67,6 +72,7 @@ class AuthConfig(BaseConfig):
         return get_app_config().ENVIRONMENT in (Environment.DEVELOPMENT, Environment.TESTING)
 
 
-@lru_cache
 def get_auth_config() -> AuthConfig:
-    return AuthConfig()
+    """The settings read from the environment, once per process (the instance
+    `platform.settings(AuthConfig)` returns unless the app was given its own)."""
+    return load_settings(AuthConfig)

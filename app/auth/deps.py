@@ -1,5 +1,6 @@
-"""Providers wiring the auth services from the platform's dependencies, and the current-user
-dependencies other modules use through the public package."""
+"""The auth services as route dependencies (each wraps the function of app.auth.services.factory
+that tasks, listeners and the CLI call), and the current-user dependencies other modules use
+through the public package."""
 
 from typing import Annotated
 
@@ -7,30 +8,28 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from starlette.requests import HTTPConnection
 
-from app.auth.config import get_auth_config
 from app.auth.exceptions import InactiveUser, NotAuthenticated
-from app.auth.gateway import AuthGateway as AuthGatewayImpl
-from app.auth.gateway import AuthGatewayInterface
+from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.policies.users import ensure_admin, ensure_super_admin
 from app.auth.repositories.user import UserRepository
-from app.auth.services.access import AccessStore
-from app.auth.services.context import AuthContext
 from app.auth.services.current_user import Principal, resolve
+from app.auth.services.factory import (
+    access_store,
+    access_tokens,
+    recovery_service,
+    session_service,
+    user_service,
+)
 from app.auth.services.recovery import RecoveryService
-from app.auth.services.security import get_access_tokens
 from app.auth.services.sessions import SessionService
 from app.auth.services.users import UserService
-from app.core.deps import DBSession, RedisClient, UoW, resources_of
-from app.core.services import TaskContext
+from app.core.deps import PlatformDep, provide, resources_of
 
-
-async def get_auth_context(unit_of_work: UoW, connection: HTTPConnection) -> AuthContext:
-    # Built from the platform's services directly rather than one dependency each: authenticated
-    # routes resolve this on every request, and each dependency node costs FastAPI real time.
-    return AuthContext.of(TaskContext.build(resources_of(connection), unit_of_work))
-
-
-Context = Annotated[AuthContext, Depends(get_auth_context)]
+UserServiceDep = Annotated[UserService, Depends(provide(user_service))]
+SessionServiceDep = Annotated[SessionService, Depends(provide(session_service))]
+RecoveryServiceDep = Annotated[RecoveryService, Depends(provide(recovery_service))]
+# Other modules' routes ask for it as `app.auth.AuthGateway`.
+AuthGateway = Annotated[AuthGatewayInterface, Depends(provide(auth_gateway))]
 
 
 async def account_id_by_login(connection: HTTPConnection, login: str) -> int | None:
@@ -40,29 +39,6 @@ async def account_id_by_login(connection: HTTPConnection, login: str) -> int | N
         return await UserRepository(session).id_by_login(login)
 
 
-async def get_user_service(context: Context) -> UserService:
-    return UserService(context)
-
-
-async def get_session_service(context: Context) -> SessionService:
-    return SessionService(context)
-
-
-async def get_recovery_service(context: Context) -> RecoveryService:
-    return RecoveryService(context)
-
-
-UserServiceDep = Annotated[UserService, Depends(get_user_service)]
-SessionServiceDep = Annotated[SessionService, Depends(get_session_service)]
-RecoveryServiceDep = Annotated[RecoveryService, Depends(get_recovery_service)]
-
-
-async def get_gateway(session: DBSession, redis: RedisClient) -> AuthGatewayInterface:
-    return AuthGatewayImpl(UserRepository(session), AccessStore(redis, get_auth_config()))
-
-
-AuthGateway = Annotated[AuthGatewayInterface, Depends(get_gateway)]
-
 # tokenUrl makes the docs' Authorize button log in with the password form.
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
@@ -70,12 +46,11 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=F
 async def get_current_user(
     request: Request,
     token: Annotated[str | None, Depends(oauth2_scheme)],
-    unit_of_work: UoW,
+    platform: PlatformDep,
 ) -> Principal:
     if not token:
         raise NotAuthenticated()
-    access = AccessStore(resources_of(request).redis, get_auth_config())
-    principal = await resolve(token, get_access_tokens(), unit_of_work.session, access)
+    principal = await resolve(token, access_tokens(platform), platform.session, access_store(platform))
     # For rate limits keyed by user (ConfigurableRateLimiter(key="user")).
     request.state.user_id = principal.id
     return principal

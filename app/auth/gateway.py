@@ -1,19 +1,17 @@
-"""AuthGateway: the one entry for synchronous calls from other modules. DTOs only, never rows."""
+"""The auth gateway: the one entry for synchronous calls from other modules. DTOs only, never rows."""
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection
 
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.auth.config import get_auth_config
 from app.auth.exceptions import InvalidToken
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.user import UserDTO
 from app.auth.services.access import AccessStore
 from app.auth.services.current_user import Principal, resolve
-from app.auth.services.security import get_access_tokens
+from app.auth.services.factory import access_store, access_tokens
+from app.auth.services.tokens import AccessTokens
 from app.core.db import ListParams, PaginatedResult
+from app.core.platform import Platform
 
 
 class AuthGatewayInterface(ABC):
@@ -35,10 +33,11 @@ class AuthGatewayInterface(ABC):
         as well for a token of a revoked session or an older token version."""
 
 
-class AuthGateway(AuthGatewayInterface):
-    def __init__(self, users: UserRepository, access: AccessStore) -> None:
+class DefaultAuthGateway(AuthGatewayInterface):
+    def __init__(self, users: UserRepository, access: AccessStore, tokens: AccessTokens) -> None:
         self._users = users
         self._access = access
+        self._tokens = tokens
 
     async def get_user(self, user_id: int) -> UserDTO | None:
         user = await self._users.get(user_id)
@@ -52,13 +51,15 @@ class AuthGateway(AuthGatewayInterface):
 
     async def authenticate(self, access_token: str) -> Principal | None:
         try:
-            principal = await resolve(access_token, get_access_tokens(), self._users.session, self._access)
+            principal = await resolve(access_token, self._tokens, self._users.session, self._access)
         except InvalidToken:
             return None
         return principal if principal.is_active else None
 
 
-def auth_gateway(session: AsyncSession, redis: Redis) -> AuthGatewayInterface:
-    """The gateway outside a request (WebSocket loops, tasks, listeners); `redis` is the process's
-    client (`resources.redis`), where revoked sessions are looked up."""
-    return AuthGateway(UserRepository(session), AccessStore(redis, get_auth_config()))
+def auth_gateway(platform: Platform) -> AuthGatewayInterface:
+    """The gateway, built like every auth service: `auth_gateway(platform)` in tasks, listeners
+    and sockets, the `AuthGateway` dependency in routes."""
+    return DefaultAuthGateway(
+        UserRepository(platform.session), access_store(platform), access_tokens(platform)
+    )

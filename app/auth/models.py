@@ -50,7 +50,7 @@ class User(SoftDeleteMixin, BaseModel):
         return self.email_verified_at is not None
 
 
-class Session(BaseModel):
+class SignInSession(BaseModel):
     """One signed-in device: a family of refresh tokens, rotated on every refresh."""
 
     __tablename__ = "auth_session"
@@ -74,7 +74,7 @@ class RefreshToken(BaseModel):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     rotated_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    session: Mapped[Session] = relationship(back_populates="tokens", lazy="raise")
+    session: Mapped[SignInSession] = relationship(back_populates="tokens", lazy="raise")
 
 
 # ActionToken.kind

@@ -4,9 +4,9 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from app.auth.repositories.action_token import ActionTokenRepository
-from app.auth.repositories.session import SessionRepository
-from app.auth.services.context import AuthContext
-from app.auth.services.recovery import RESEND_VERIFICATION, SEND_PASSWORD_RESET, RecoveryService
+from app.auth.repositories.sign_in_session import SignInSessionRepository
+from app.auth.services.factory import recovery_service
+from app.auth.services.recovery import RESEND_VERIFICATION, SEND_PASSWORD_RESET
 from app.core.clock import utcnow
 from app.core.queue import BaseTask, queued
 
@@ -21,9 +21,9 @@ class PurgeExpired(BaseTask):
 
     async def run(self) -> dict[str, int]:
         before = utcnow() - RETENTION
-        session = self.context.session
+        session = self.platform.session
         return {
-            "sessions": await SessionRepository(session).purge(before),
+            "sessions": await SignInSessionRepository(session).purge(before),
             "tokens": await ActionTokenRepository(session).purge(before),
         }
 
@@ -35,7 +35,7 @@ class SendPasswordReset(BaseTask):
     __task_name__ = SEND_PASSWORD_RESET
 
     async def run(self, email: str) -> None:
-        await RecoveryService(AuthContext.of(self.context)).send_password_reset(email)
+        await recovery_service(self.platform).send_password_reset(email)
 
 
 @queued
@@ -45,4 +45,4 @@ class ResendVerification(BaseTask):
     __task_name__ = RESEND_VERIFICATION
 
     async def run(self, email: str) -> None:
-        await RecoveryService(AuthContext.of(self.context)).send_verification_again(email)
+        await recovery_service(self.platform).send_verification_again(email)

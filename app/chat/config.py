@@ -1,11 +1,9 @@
 """Settings of the chat module (prefix CHAT_)."""
 
-from functools import lru_cache
-
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from app.core.config import BaseConfig
+from app.core.config import BaseConfig, load_settings
 
 
 class ChatConfig(BaseConfig):
@@ -51,6 +49,7 @@ class ChatConfig(BaseConfig):
     EXPORT_RETENTION: int = Field(default=3 * 24 * 3600, ge=60)
 
 
-@lru_cache
 def get_chat_config() -> ChatConfig:
-    return ChatConfig()
+    """The settings read from the environment, once per process (the instance
+    `platform.settings(ChatConfig)` returns unless the app was given its own)."""
+    return load_settings(ChatConfig)

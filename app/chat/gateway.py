@@ -1,4 +1,4 @@
-"""ChatGateway: what other modules may ask of chat synchronously."""
+"""The chat gateway: what other modules may ask of chat synchronously."""
 
 from abc import ABC, abstractmethod
 
@@ -10,7 +10,7 @@ class ChatGatewayInterface(ABC):
     async def is_member(self, room_id: int, user_id: int) -> bool: ...
 
 
-class ChatGateway(ChatGatewayInterface):
+class DefaultChatGateway(ChatGatewayInterface):
     def __init__(self, members: MemberRepository) -> None:
         self._members = members
 

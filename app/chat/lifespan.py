@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from app.chat.config import get_chat_config
+from app.chat.config import ChatConfig
 from app.chat.services.socket_hub import SocketHub
 from app.core.resources import Resources
 
@@ -14,7 +14,7 @@ SOCKET_HUB = "chat_socket_hub"
 
 @asynccontextmanager
 async def lifespan(resources: Resources) -> AsyncIterator[Mapping[str, Any]]:
-    hub = SocketHub(resources.redis, get_chat_config().CHANNEL_PREFIX)
+    hub = SocketHub(resources.redis, resources.settings(ChatConfig).CHANNEL_PREFIX)
     await hub.start()
     try:
         yield {SOCKET_HUB: hub}

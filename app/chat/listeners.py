@@ -3,16 +3,16 @@ access (in-process: every API process is told at once; if one is lost, a socket 
 its access on every message and closes when its token expires)."""
 
 from app.auth import AccessRevoked, UserDeleted
-from app.chat.config import get_chat_config
+from app.chat.config import ChatConfig
 from app.chat.repositories.room import MemberRepository, MessageRepository
 from app.chat.services import fanout
 from app.core.events import ListenedEvent, listener
+from app.core.platform import Platform
 from app.core.runtime import current_resources
-from app.core.services import TaskContext
 
 
 @listener(UserDeleted, durable=True)
-async def forget_deleted_user(event: ListenedEvent, platform: TaskContext) -> None:
+async def forget_deleted_user(event: ListenedEvent, platform: Platform) -> None:
     """A deleted account's messages stay, without author; its memberships go."""
     await MessageRepository(platform.session).anonymize_author(event.data["id"])
     await MemberRepository(platform.session).remove_user(event.data["id"])
@@ -22,4 +22,5 @@ async def forget_deleted_user(event: ListenedEvent, platform: TaskContext) -> No
 async def close_revoked_sockets(event: ListenedEvent) -> None:
     """Every API process closes the user's sockets (only the session's, if one) with 4401."""
     order = fanout.revoked(event.data["user_id"], event.data["session_id"])
-    await fanout.publish_close(current_resources().redis, get_chat_config().CHANNEL_PREFIX, order)
+    resources = current_resources()
+    await fanout.publish_close(resources.redis, resources.settings(ChatConfig).CHANNEL_PREFIX, order)

@@ -8,13 +8,12 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth import auth_gateway
-from app.chat.config import get_chat_config
 from app.chat.emails.templates import ExportReady
 from app.chat.models import FINISHED_EXPORT, ExportJob, Room
 from app.chat.repositories.export import ExportJobRepository
 from app.chat.repositories.room import MessageRepository
-from app.chat.services.csv_export import csv_chunks
-from app.chat.services.storage import LocalFileStorage
+from app.chat.services.csv_chunks import csv_chunks
+from app.chat.services.factory import chat_settings, file_storage
 from app.core.clock import utcnow
 from app.core.log import logger
 from app.core.mail import EmailData
@@ -36,8 +35,9 @@ class BuildExport(BaseTask):
     __task_name__ = "chat.build_export"
 
     async def run(self, job_id: int) -> dict[str, int]:
-        context, config = self.context, get_chat_config()
-        session, factory = context.session, context.unit_of_work.session_factory
+        platform = self.platform
+        config, storage = chat_settings(platform), file_storage(platform)
+        session, factory = platform.session, platform.unit_of_work.session_factory
         job = await session.get(ExportJob, job_id)
         # A job finished already (failed after its last attempt, then requeued) stays as it is:
         # its requester has been told, and may have asked again since.
@@ -60,16 +60,15 @@ class BuildExport(BaseTask):
                 if total and rows // PROGRESS_EVERY > before // PROGRESS_EVERY:
                     await _report(factory, job_id, progress=min(99, rows * 100 // total))
 
-        storage = LocalFileStorage(config.STORAGE_DIR)
         key = storage.new_key(".csv")
         # A failed write leaves nothing behind; a failure after it must not leave the file either
         # (the job never points at it, and the retry writes a new one).
         await storage.write(key, chunks())
         try:
             job.status, job.progress, job.file_key, job.finished_at = "done", 100, key, utcnow()
-            requester = await auth_gateway(session, context.resources.redis).get_user(job.requested_by)
+            requester = await auth_gateway(platform).get_user(job.requested_by)
             if requester is not None:
-                link = f"{context.config.FRONTEND_URL.rstrip('/')}/chat/exports/{job.id}"
+                link = f"{platform.config.FRONTEND_URL.rstrip('/')}/chat/exports/{job.id}"
                 expires_at = job.finished_at + timedelta(seconds=config.EXPORT_RETENTION)
                 template = ExportReady(
                     username=requester.username,
@@ -79,7 +78,7 @@ class BuildExport(BaseTask):
                     expires_at=f"{expires_at:%Y-%m-%d %H:%M} UTC",
                 )
                 subject = f"Export of {room.name} is ready"
-                await context.mail.queue(template, EmailData(subject=subject, recipient=requester.email))
+                await platform.mail.queue(template, EmailData(subject=subject, recipient=requester.email))
             await session.flush()
         except BaseException:
             await storage.delete(key)
@@ -88,7 +87,7 @@ class BuildExport(BaseTask):
 
     async def dead_lettered(self, job_id: int) -> None:
         """Out of attempts: the job is failed, so its requester stops waiting and may ask again."""
-        await ExportJobRepository(self.context.session).mark_failed(job_id, utcnow())
+        await ExportJobRepository(self.platform.session).mark_failed(job_id, utcnow())
 
 
 @queued
@@ -100,10 +99,9 @@ class PurgeExports(BaseTask):
     __schedule__: ClassVar[list[dict[str, Any]]] = [{"cron": "47 * * * *"}]
 
     async def run(self) -> dict[str, int]:
-        config = get_chat_config()
-        before = utcnow() - timedelta(seconds=config.EXPORT_RETENTION)
-        storage = LocalFileStorage(config.STORAGE_DIR)
-        jobs = ExportJobRepository(self.context.session)
+        before = utcnow() - timedelta(seconds=chat_settings(self.platform).EXPORT_RETENTION)
+        storage = file_storage(self.platform)
+        jobs = ExportJobRepository(self.platform.session)
         expired = await jobs.finished_before(before, PURGE_BATCH)
         # Files first: if the deletion of the rows then fails, the next run finds them again
         # (deleting a file twice is harmless), and an expired job is no longer served meanwhile.

@@ -7,10 +7,10 @@ Modules subclass `BaseConfig` with their own prefix::
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, TypeVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -214,3 +214,44 @@ class AppConfig(ServerSettings, CacheSettings, RateLimiterSettings, QueueSetting
 def get_app_config() -> AppConfig:
     """The process-wide settings, read once."""
     return AppConfig()
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseConfig)
+_loaded_settings: dict[type[BaseConfig], BaseConfig] = {}
+
+
+def load_settings(settings_class: type[SettingsT]) -> SettingsT:
+    """A module's settings as this process reads them from the environment, once. Code reaches
+    them through the platform (`platform.settings(AuthConfig)`), which uses these unless the
+    app was given its own."""
+    loaded = _loaded_settings.get(settings_class)
+    if loaded is None:
+        loaded = _loaded_settings[settings_class] = settings_class()
+    if not isinstance(loaded, settings_class):  # keyed by its own class: never
+        raise TypeError(settings_class.__name__)
+    return loaded
+
+
+def forget_settings(settings_class: type[BaseConfig]) -> None:
+    """Read `settings_class` from the environment again next time (tests that change it)."""
+    _loaded_settings.pop(settings_class, None)
+
+
+class ModuleSettings:
+    """The installed modules' settings of one app: the instances it was given
+    (`create_app(config, settings=[AuthConfig(...)])`), else the environment's, read once per
+    process when first asked for (at startup or by the first request, never at import)."""
+
+    def __init__(self, given: Iterable[BaseConfig] = ()) -> None:
+        self._given: dict[type[BaseConfig], BaseConfig] = {type(settings): settings for settings in given}
+
+    def load(self, settings_classes: Iterable[type[BaseConfig]]) -> None:
+        """Read every one now (at startup): a wrong setting stops the process before it serves."""
+        for settings_class in settings_classes:
+            self.get(settings_class)
+
+    def get(self, settings_class: type[SettingsT]) -> SettingsT:
+        given = self._given.get(settings_class)
+        if isinstance(given, settings_class):
+            return given
+        return load_settings(settings_class)

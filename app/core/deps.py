@@ -1,13 +1,18 @@
-"""The platform, as FastAPI dependencies. Modules use these aliases in routes and providers::
+"""The platform, as FastAPI dependencies.
 
-    async def create_item(session: DBSession, queue: QueueService, events: EventsService) -> ...
+A module builds its services from the request's platform with the functions its tasks, listeners
+and CLI commands call, wrapped by `provide`::
 
+    ItemServiceDep = Annotated[ItemService, Depends(provide(item_service))]
+
+The single-service aliases (`DBSession`, `EventsService`, `QueueService`, `MailService`,
+`CacheService`, ...) come from the same platform, for routes that need one of them directly.
 Everything built per request shares the request's unit of work: queued tasks, emails and events
 are released only after it commits.
 """
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
 from redis.asyncio import Redis
@@ -18,14 +23,11 @@ from app.core.cache import CacheServiceInterface, cached
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.events.registry import listener
-from app.core.events.service import EventsService as EventsServiceImpl
 from app.core.events.service import EventsServiceInterface
 from app.core.limiter import ConfigurableRateLimiter
 from app.core.log import logger
-from app.core.mail.service import MailService as MailServiceImpl
 from app.core.mail.service import MailServiceInterface
-from app.core.outbox.writer import Outbox
-from app.core.queue.service import QueueService as QueueServiceImpl
+from app.core.platform import Platform
 from app.core.queue.service import QueueServiceInterface
 from app.core.queue.task import queued
 from app.core.resources import Resources
@@ -80,6 +82,39 @@ def is_safe(connection: HTTPConnection) -> bool:
 UoW = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
 
 
+async def get_platform(unit_of_work: UoW, connection: HTTPConnection) -> Platform:
+    return Platform.build(resources_of(connection), unit_of_work)
+
+
+# The request's platform: built once per request, whatever number of services use it.
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+ServiceT = TypeVar("ServiceT")
+_providers: dict[Callable[[Platform], Any], Callable[[Platform], Awaitable[Any]]] = {}
+
+
+def provide(build: Callable[[Platform], ServiceT]) -> Callable[[Platform], Awaitable[ServiceT]]:
+    """The request dependency for a module's service-building function, the same function its
+    tasks, listeners and CLI commands call::
+
+        UserServiceDep = Annotated[UserService, Depends(provide(user_service))]
+
+    One dependency per function (FastAPI then builds a service once per request, however many
+    dependencies ask for it)."""
+    provider = _providers.get(build)
+    if provider is None:
+        provider = _providers[build] = _provider(build)
+    return provider
+
+
+def _provider(build: Callable[[Platform], ServiceT]) -> Callable[[Platform], Awaitable[ServiceT]]:
+    async def provider(platform: PlatformDep) -> ServiceT:
+        return build(platform)
+
+    provider.__name__ = provider.__qualname__ = f"provide_{build.__name__}"
+    return provider
+
+
 async def get_db_session(unit_of_work: UoW) -> AsyncSession:
     return unit_of_work.session
 
@@ -92,24 +127,16 @@ async def get_cache(resources: ResourcesDep) -> CacheServiceInterface:
     return resources.cache
 
 
-async def get_outbox(unit_of_work: UoW, resources: ResourcesDep) -> Outbox:
-    return Outbox(unit_of_work, resources.publisher)
+async def get_queue_service(platform: PlatformDep) -> QueueServiceInterface:
+    return platform.queue
 
 
-async def get_queue_service(outbox: Annotated[Outbox, Depends(get_outbox)]) -> QueueServiceInterface:
-    return QueueServiceImpl(outbox)
+async def get_events_service(platform: PlatformDep) -> EventsServiceInterface:
+    return platform.events
 
 
-async def get_events_service(
-    unit_of_work: UoW, outbox: Annotated[Outbox, Depends(get_outbox)]
-) -> EventsServiceInterface:
-    return EventsServiceImpl(unit_of_work, outbox)
-
-
-async def get_mail_service(
-    resources: ResourcesDep, queue: Annotated[QueueServiceInterface, Depends(get_queue_service)]
-) -> MailServiceInterface:
-    return MailServiceImpl(resources.config, resources.mail_backend, queue)
+async def get_mail_service(platform: PlatformDep) -> MailServiceInterface:
+    return platform.mail
 
 
 Config = Annotated[AppConfig, Depends(get_config)]
@@ -127,6 +154,8 @@ __all__ = [
     "DBSession",
     "EventsService",
     "MailService",
+    "Platform",
+    "PlatformDep",
     "QueueService",
     "RedisClient",
     "UoW",
@@ -135,6 +164,7 @@ __all__ = [
     "is_safe",
     "listener",
     "logger",
+    "provide",
     "queued",
     "resources_of",
 ]

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 
+from app.core.config import BaseConfig, ModuleSettings
+
 if TYPE_CHECKING:
     from app.core.resources import Resources
 
@@ -56,6 +58,34 @@ def module_routers(packages: Iterable[str]) -> list[APIRouter]:
             raise TypeError(f"{package}.routers must define an APIRouter named `router`")
         routers.append(router)
     return routers
+
+
+def module_body_size_limits(
+    packages: Iterable[str], settings: ModuleSettings, api_prefix: str
+) -> list[tuple[str, int]]:
+    """(path regex, bytes) of the routes that accept bodies over MAX_REQUEST_BODY_BYTES: what
+    the `body_size_limits(settings)` of each module's `routers` returns, as {regex under the API
+    prefix: bytes}, decided by the settings the app installs the module with."""
+    limits = []
+    for package in packages:
+        declare = getattr(importlib.import_module(f"{package}.routers"), "body_size_limits", None)
+        if declare is not None:
+            limits += [(f"{api_prefix}{path}", size) for path, size in declare(settings).items()]
+    return limits
+
+
+def module_settings_classes(packages: Iterable[str]) -> list[type[BaseConfig]]:
+    """The settings classes (BaseConfig subclasses) each package defines in its `config`."""
+    classes = []
+    for module in import_submodules(packages, "config"):
+        classes += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, BaseConfig)
+            and value.__module__ == module.__name__
+        ]
+    return classes
 
 
 def module_lifespans(packages: Iterable[str]) -> list[ModuleLifespan]:

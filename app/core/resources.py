@@ -1,19 +1,21 @@
 """Process-wide clients, opened at startup (API lifespan, worker startup) and closed at shutdown."""
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.cache import RedisCacheService
-from app.core.config import AppConfig
+from app.core.config import AppConfig, BaseConfig, ModuleSettings
 from app.core.db import create_engine, create_session_factory
 from app.core.log import logger
 from app.core.mail.backends import MailBackend, create_backend
 from app.core.outbox.publisher import Publisher
 from app.core.runtime import current_resources, pop_runtime, push_runtime
+
+SettingsT = TypeVar("SettingsT", bound=BaseConfig)
 
 if TYPE_CHECKING:
     # Imported when the broker is created: taskiq's package pulls in aiohttp, which would
@@ -54,9 +56,16 @@ class Resources:
     broker: "AsyncBroker"
     publisher: Publisher
     mail_backend: MailBackend
+    # The installed modules' settings (create_app's, else the environment's).
+    module_settings: ModuleSettings = field(default_factory=ModuleSettings)
 
     @classmethod
-    def open(cls, config: AppConfig, broker: "AsyncBroker | None" = None) -> "Resources":
+    def open(
+        cls,
+        config: AppConfig,
+        broker: "AsyncBroker | None" = None,
+        module_settings: ModuleSettings | None = None,
+    ) -> "Resources":
         # Nothing connects here: pools connect lazily, so a process starts while a backing
         # service is still coming up, and readiness reports it.
         engine = create_engine(config)
@@ -76,7 +85,12 @@ class Resources:
             broker=broker,
             publisher=Publisher(broker),
             mail_backend=create_backend(config),
+            module_settings=module_settings or ModuleSettings(),
         )
+
+    def settings(self, settings_class: type[SettingsT]) -> SettingsT:
+        """An installed module's settings: the ones the app was given, else the environment's."""
+        return self.module_settings.get(settings_class)
 
     async def start(self) -> None:
         """Connect the broker for publishing. A broker that is down does not stop the process:

@@ -12,22 +12,22 @@ from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import AuthGatewayInterface, Role, UserDTO, auth_gateway
-from app.auth.models import ActionToken, Session, User
+from app.auth.models import ActionToken, SignInSession, User
 from app.auth.tasks import PurgeExpired
 from app.core.config import AppConfig
 from app.core.db import FilterOperator, FilterParam, ListParams, UnitOfWork
+from app.core.platform import Platform
 from app.core.resources import Resources
-from app.core.services import TaskContext
 from tests.factories import UserFactory
 from tests.processes import ROOT
 
 
-async def test_gateway_returns_dtos(db_session: AsyncSession, resources: Resources) -> None:
+async def test_gateway_returns_dtos(db_session: AsyncSession, platform: Platform) -> None:
     ann, bob = (
         await UserFactory.create_async(username="gw-ann"),
         await UserFactory.create_async(username="gw-bob"),
     )
-    gateway: AuthGatewayInterface = auth_gateway(db_session, resources.redis)
+    gateway: AuthGatewayInterface = auth_gateway(platform)
     found = await gateway.get_user(ann.id)
     assert isinstance(found, UserDTO)
     assert (found.id, found.username, found.role) == (ann.id, "gw-ann", Role.USER)
@@ -84,8 +84,8 @@ async def test_purge_removes_old_sessions_and_tokens(resources: Resources, db_se
     now = datetime.now(UTC)
     db_session.add_all(
         [
-            Session(user_id=user.id, last_used_at=now, expires_at=now - timedelta(days=8)),
-            Session(user_id=user.id, last_used_at=now, expires_at=now + timedelta(days=8)),
+            SignInSession(user_id=user.id, last_used_at=now, expires_at=now - timedelta(days=8)),
+            SignInSession(user_id=user.id, last_used_at=now, expires_at=now + timedelta(days=8)),
             ActionToken(
                 user_id=user.id,
                 kind="password_reset",
@@ -105,10 +105,12 @@ async def test_purge_removes_old_sessions_and_tokens(resources: Resources, db_se
     await db_session.commit()
     with freeze_time(now):
         async with UnitOfWork(resources.session_factory) as unit_of_work:
-            result = await PurgeExpired(TaskContext.build(resources, unit_of_work)).run()
+            result = await PurgeExpired(Platform.build(resources, unit_of_work)).run()
     assert result == {"sessions": 1, "tokens": 1}
     assert (
-        await db_session.scalar(select(func.count()).select_from(Session).where(Session.user_id == user.id))
+        await db_session.scalar(
+            select(func.count()).select_from(SignInSession).where(SignInSession.user_id == user.id)
+        )
         == 1
     )
     assert PurgeExpired.schedule(resources.config) == [{"cron": "17 * * * *"}]

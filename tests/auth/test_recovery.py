@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
 from app.core.outbox import OutboxMessage
+from app.core.platform import platform_context
 from app.core.queue import registered_tasks
-from app.core.services import platform_context
 from tests.core.health.test_health import closed_port
 from tests.factories import PASSWORD, UserFactory
 from tests.processes import api

@@ -8,14 +8,15 @@ from typing import Any
 import httpx
 from freezegun import freeze_time
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth import Role, auth_gateway
 from app.auth.config import get_auth_config
-from app.auth.models import Session, User
+from app.auth.models import SignInSession, User
 from app.auth.services.access import PRINCIPAL_KEY
 from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
+from app.core.platform import Platform
 from app.core.resources import Resources
 from tests.core.health.test_health import closed_port
 from tests.factories import PASSWORD
@@ -76,8 +77,7 @@ async def test_an_account_cached_from_before_a_revocation_does_not_revive_its_to
 async def test_revoking_a_session_ends_its_access_token_at_the_next_request(
     client: httpx.AsyncClient,
     sign_in: SignIn,
-    db_session: AsyncSession,
-    resources: Resources,
+    platform: Platform,
     access_revoked: list[dict[str, Any]],
 ) -> None:
     phone = await sign_in()
@@ -90,7 +90,7 @@ async def test_revoking_a_session_ends_its_access_token_at_the_next_request(
     assert (await client.get(PROFILE, headers=laptop)).status_code == 401
     assert (await client.get(PROFILE, headers=phone.headers)).status_code == 200
     # Other modules (WebSockets) authenticate through the gateway: the same answer there.
-    gateway = auth_gateway(db_session, resources.redis)
+    gateway = auth_gateway(platform)
     assert await gateway.authenticate(laptop["Authorization"].removeprefix("Bearer ")) is None
     assert await gateway.authenticate(phone.access_token) is not None
     assert access_revoked == [
@@ -233,5 +233,7 @@ async def test_refresh_token_reuse_ends_the_session_even_when_redis_cannot_confi
     assert reused.status_code == 503
     assert "session was ended" in reused.json()["detail"]
     async with engine.connect() as connection:
-        reason = await connection.scalar(select(Session.revoked_reason).where(Session.user_id == user.id))
+        reason = await connection.scalar(
+            select(SignInSession.revoked_reason).where(SignInSession.user_id == user.id)
+        )
     assert reason == "refresh_token_reuse"

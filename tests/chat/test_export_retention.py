@@ -13,12 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.chat import tasks
-from app.chat.config import ChatConfig, get_chat_config
+from app.chat.config import get_chat_config
 from app.chat.models import ExportJob
 from app.chat.services.storage import LocalFileStorage
 from app.core.db import UnitOfWork
+from app.core.platform import Platform
 from app.core.resources import Resources
-from app.core.services import TaskContext
 from tests.chat.exporting import EXPORTS, ROOMS, SignIn, bulk_messages, make_room
 
 
@@ -84,7 +84,7 @@ async def test_finished_exports_expire_and_are_purged_with_their_files(
     # Expired is gone for the requester even before the purge has run.
     assert (await client.get(f"{EXPORTS}/{job_id}/download", headers=owner.headers)).status_code == 404
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        result = await tasks.PurgeExports(TaskContext.build(resources, unit_of_work)).run()
+        result = await tasks.PurgeExports(Platform.build(resources, unit_of_work)).run()
     assert result["jobs"] >= 1
     assert result["partial_files"] >= 1
     assert not export_file.exists()
@@ -117,9 +117,8 @@ async def test_a_failed_export_task_leaves_no_file(
     room_id = await make_room(client, owner)
     await bulk_messages(db_session, room_id, owner.user.id, 50)
     # Batches of 10 written to a directory of this test's own; the process dies at the third.
-    monkeypatch.setattr(
-        tasks, "get_chat_config", lambda: ChatConfig(EXPORT_BATCH=10, STORAGE_DIR=str(tmp_path))
-    )
+    monkeypatch.setattr(get_chat_config(), "EXPORT_BATCH", 10)
+    monkeypatch.setattr(get_chat_config(), "STORAGE_DIR", str(tmp_path))
     report = tasks._report
 
     async def failing_report(*args: object, **values: object) -> None:

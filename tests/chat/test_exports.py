@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.chat import tasks
-from app.chat.config import ChatConfig
-from app.chat.services.csv_export import csv_chunks
+from app.chat.config import get_chat_config
+from app.chat.services.csv_chunks import csv_chunks
 from app.core.mail import MemoryBackend
 from tests.chat.exporting import ROOMS, SignIn, bulk_messages, make_room, room_with_messages
 from tests.users import API
@@ -98,7 +98,7 @@ async def test_export_progress_is_reported_per_thousand_messages_whatever_the_ba
     client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     owner, room_id = await room_with_messages(client, sign_in, db_session, 2500)
-    monkeypatch.setattr(tasks, "get_chat_config", lambda: ChatConfig(EXPORT_BATCH=300))
+    monkeypatch.setattr(get_chat_config(), "EXPORT_BATCH", 300)
     reported: list[object] = []
     report = tasks._report
 

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User
-from app.chat.config import get_chat_config
+from app.chat.config import ChatConfig
 from app.chat.models import Member
 from app.chat.services.mentions import mentioned_usernames
+from app.core.config import forget_settings
 from app.core.mail import MemoryBackend
 from tests.factories import UserFactory
 from tests.users import API, Signed
@@ -34,9 +35,9 @@ def mention_limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("CHAT_MENTION_EMAILS_PER_SENDER", "3")
     monkeypatch.setenv("CHAT_MENTION_EMAILS_PER_RECIPIENT", "2")
     monkeypatch.setenv("CHAT_MENTION_EMAIL_WINDOW", str(10**9))
-    get_chat_config.cache_clear()
+    forget_settings(ChatConfig)
     yield
-    get_chat_config.cache_clear()  # before monkeypatch restores the environment: read afresh next time
+    forget_settings(ChatConfig)  # before monkeypatch restores the environment: read afresh next time
 
 
 async def new_room(client: httpx.AsyncClient, owner: Signed, name: str = "lobby") -> int:

@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
-from app.chat.gateway import ChatGateway
+from app.chat.gateway import DefaultChatGateway
 from app.chat.repositories.room import MemberRepository
 from tests.users import API, Signed
 
@@ -106,7 +106,7 @@ async def test_chat_gateway_answers_membership(
 ) -> None:
     owner, stranger = await sign_in(), await sign_in()
     room_id = await room(client, owner)
-    gateway = ChatGateway(MemberRepository(db_session))
+    gateway = DefaultChatGateway(MemberRepository(db_session))
     assert await gateway.is_member(room_id, owner.user.id)
     assert not await gateway.is_member(room_id, stranger.user.id)
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from app.chat.config import ChatConfig
-from app.chat.deps import provide_chat_config
+from app.chat.config import ChatConfig, get_chat_config
 from tests.users import API, Signed
 
 ROOMS = f"{API}/chat/rooms"
@@ -38,8 +37,12 @@ def stored_files(directory: Path) -> list[Path]:
 
 
 def override_chat_config(app: FastAPI, **settings: object) -> Iterator[ChatConfig]:
-    """Body of a fixture: the routes see ChatConfig(**settings) until the test ends."""
-    config = ChatConfig(**settings)  # type: ignore[arg-type]
-    app.dependency_overrides[provide_chat_config] = lambda: config
+    """Body of a fixture: the app sees these chat settings until the test ends."""
+    del app  # the process's settings, which the app reads through its platform
+    config = get_chat_config()
+    saved = {name: getattr(config, name) for name in settings}
+    for name, value in settings.items():
+        setattr(config, name, value)
     yield config
-    app.dependency_overrides.pop(provide_chat_config, None)
+    for name, value in saved.items():
+        setattr(config, name, value)

@@ -4,7 +4,7 @@ The durable ones write in their task's unit of work (a widget row, which a failu
 and count their runs in Redis (which nothing rolls back)."""
 
 from app.core.events import ListenedEvent, listener
-from app.core.services import TaskContext
+from app.core.platform import Platform
 from tests.example.events import WidgetAudited, WidgetCreated, WidgetScrapped, WidgetShipped
 from tests.example.models import Widget
 
@@ -26,18 +26,18 @@ async def working_auditor(event: ListenedEvent) -> None:
     heard.append((event.name, event.data))
 
 
-async def count_run(platform: TaskContext, listener_name: str, event: ListenedEvent) -> int:
+async def count_run(platform: Platform, listener_name: str, event: ListenedEvent) -> int:
     return int(await platform.resources.redis.incr(f"runs:{listener_name}:{event.data['name']}"))
 
 
 @listener(WidgetShipped, durable=True)
-async def record_shipment(event: ListenedEvent, platform: TaskContext) -> None:
+async def record_shipment(event: ListenedEvent, platform: Platform) -> None:
     await count_run(platform, "record_shipment", event)
     platform.session.add(Widget(name=f"{event.data['name']}-recorded"))
 
 
 @listener(WidgetShipped, durable=True)
-async def notify_carrier(event: ListenedEvent, platform: TaskContext) -> None:
+async def notify_carrier(event: ListenedEvent, platform: Platform) -> None:
     run = await count_run(platform, "notify_carrier", event)
     platform.session.add(Widget(name=f"{event.data['name']}-carrier-{run}"))
     await platform.session.flush()
@@ -46,6 +46,6 @@ async def notify_carrier(event: ListenedEvent, platform: TaskContext) -> None:
 
 
 @listener(WidgetScrapped, durable=True)
-async def broken_recycler(event: ListenedEvent, platform: TaskContext) -> None:
+async def broken_recycler(event: ListenedEvent, platform: Platform) -> None:
     await count_run(platform, "broken_recycler", event)
     raise RuntimeError(f"recycler is broken for {event.data['name']}")

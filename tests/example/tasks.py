@@ -17,14 +17,14 @@ class CreateWidget(BaseTask):
 
     async def run(self, name: str, announce: bool = False, sleep: float = 0.0) -> dict[str, Any]:
         if sleep:
-            await self.context.resources.redis.set(f"started:{name}", "1", ex=60)
+            await self.platform.resources.redis.set(f"started:{name}", "1", ex=60)
             await asyncio.sleep(sleep)
         widget = Widget(name=name)
-        self.context.session.add(widget)
-        await self.context.session.flush()
+        self.platform.session.add(widget)
+        await self.platform.session.flush()
         logger.info("widget created by task", widget_id=widget.id)
         if announce:
-            self.context.events.dispatch(WidgetCreated(id=widget.id, name=name))
+            self.platform.events.dispatch(WidgetCreated(id=widget.id, name=name))
         return {"widget_id": widget.id}
 
 

@@ -19,7 +19,7 @@ from app.auth.config import get_auth_config
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
-from app.core.services import TaskContext
+from app.core.platform import Platform
 from tests.chat.sockets import post_across
 from tests.example import Widget
 from tests.example.tasks import CreateWidget
@@ -91,7 +91,7 @@ async def test_a_thousand_tasks_take_effect_once_each(
     try:
         async with api(scale_config) as (_, resources):
             async with UnitOfWork(resources.session_factory) as unit_of_work:
-                queue = TaskContext.build(resources, unit_of_work).queue
+                queue = Platform.build(resources, unit_of_work).queue
                 ids += [await queue.push(CreateWidget, {"name": f"{run_id}-{n}"}) for n in range(TASKS)]
 
             async def all_completed() -> bool:

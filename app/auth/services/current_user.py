@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.exceptions import InvalidToken
 from app.auth.models import Role, User
-from app.auth.repositories.session import SessionRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.services.access import AccessStore, AccessStoreUnavailable
 from app.auth.services.tokens import AccessClaims, AccessTokens
@@ -87,7 +87,7 @@ async def resolve(token: str, tokens: AccessTokens, session: AsyncSession, store
 
 async def _from_database(claims: AccessClaims, session: AsyncSession) -> Principal:
     user = await UserRepository(session).get(claims.user_id)
-    signed_in = await SessionRepository(session).get(claims.session_id)
+    signed_in = await SignInSessionRepository(session).get(claims.session_id)
     if user is None or signed_in is None or signed_in.user_id != user.id or signed_in.revoked_at is not None:
         raise InvalidToken()
     return Principal.of(user, claims.session_id)

@@ -7,40 +7,54 @@ only if the token it carries was committed.
 
 from datetime import timedelta
 
+from app.auth.config import AuthConfig
 from app.auth.emails.templates import VerifyEmail
-from app.auth.models import EMAIL_VERIFICATION, ActionToken, User
-from app.auth.services.context import AuthContext
+from app.auth.models import EMAIL_VERIFICATION, User
+from app.auth.repositories.action_token import ActionTokenRepository
 from app.auth.services.tokens import new_opaque_token, token_digest
 from app.core.clock import utcnow
-from app.core.mail import EmailData
+from app.core.mail import EmailData, MailServiceInterface
 
 
 class AccountLinks:
-    def __init__(self, context: AuthContext) -> None:
-        self._context = context
+    def __init__(
+        self,
+        action_tokens: ActionTokenRepository,
+        mail: MailServiceInterface,
+        *,
+        config: AuthConfig,
+        frontend_url: str,
+        project_name: str,
+    ) -> None:
+        self._action_tokens = action_tokens
+        self._mail = mail
+        self._config = config
+        # Links in emails point here.
+        self.frontend_url = frontend_url.rstrip("/")
+        self._project_name = project_name
 
     async def issue(self, user: User, kind: str, binding: str, ttl: int) -> str:
         """A new token of `kind` for `user` (the older ones are spent), bound to `binding`."""
-        context, now = self._context, utcnow()
-        await context.action_tokens.retire(user.id, kind, now)
+        now = utcnow()
+        await self._action_tokens.retire(user.id, kind, now)
         token = new_opaque_token()
-        context.unit_of_work.session.add(
-            ActionToken(
-                user_id=user.id,
-                kind=kind,
-                token_hash=token_digest(token),
-                binding=binding,
-                expires_at=now + timedelta(seconds=ttl),
-            )
+        await self._action_tokens.create(
+            {
+                "user_id": user.id,
+                "kind": kind,
+                "token_hash": token_digest(token),
+                "binding": binding,
+                "expires_at": now + timedelta(seconds=ttl),
+            }
         )
         return token
 
     async def send_verification(self, user: User) -> None:
         """Queue a link that verifies the account's current address (and only that address)."""
-        context = self._context
-        token = await self.issue(user, EMAIL_VERIFICATION, user.email, context.config.VERIFY_TOKEN_TTL)
-        link = f"{context.frontend_url}/verify-email?token={token}"
-        await context.mail.queue(
-            VerifyEmail(username=user.username, link=link, project_name=context.project_name),
-            EmailData(subject=f"Confirm your email for {context.project_name}", recipient=user.email),
+        token = await self.issue(user, EMAIL_VERIFICATION, user.email, self._config.VERIFY_TOKEN_TTL)
+        link = f"{self.frontend_url}/verify-email?token={token}"
+        project_name = self._project_name
+        await self._mail.queue(
+            VerifyEmail(username=user.username, link=link, project_name=project_name),
+            EmailData(subject=f"Confirm your email for {project_name}", recipient=user.email),
         )

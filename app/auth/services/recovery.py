@@ -11,15 +11,20 @@ timing tells; the task looks the account up and mails only a real, eligible one.
 
 import hashlib
 
+from app.auth.config import AuthConfig
 from app.auth.emails.templates import PasswordReset
 from app.auth.exceptions import InvalidToken
 from app.auth.models import EMAIL_VERIFICATION, PASSWORD_RESET, ActionToken, User
-from app.auth.services.context import AuthContext
+from app.auth.repositories.action_token import ActionTokenRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
+from app.auth.repositories.user import UserRepository
 from app.auth.services.links import AccountLinks
+from app.auth.services.revocation import AccessRevocation
 from app.auth.services.tokens import token_digest
 from app.auth.services.users import UserService
 from app.core.clock import utcnow
-from app.core.mail import EmailData
+from app.core.mail import EmailData, MailServiceInterface
+from app.core.queue import QueueServiceInterface
 
 # Task names (the tasks are in app.auth.tasks).
 SEND_PASSWORD_RESET = "auth.send_password_reset"  # noqa: S105 - a task name, not a secret
@@ -31,16 +36,37 @@ def password_fingerprint(user: User) -> str:
 
 
 class RecoveryService:
-    def __init__(self, context: AuthContext) -> None:
-        self._context = context
-        self._links = AccountLinks(context)
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        sessions: SignInSessionRepository,
+        action_tokens: ActionTokenRepository,
+        links: AccountLinks,
+        accounts: UserService,
+        revocation: AccessRevocation,
+        queue: QueueServiceInterface,
+        mail: MailServiceInterface,
+        config: AuthConfig,
+        frontend_url: str,
+    ) -> None:
+        self._users = users
+        self._sessions = sessions
+        self._action_tokens = action_tokens
+        self._links = links
+        self._accounts = accounts
+        self._revocation = revocation
+        self._queue = queue
+        self._mail = mail
+        self._config = config
+        self._frontend_url = frontend_url.rstrip("/")
 
     async def _redeem(self, kind: str, token: str) -> tuple[ActionToken, User]:
-        context, now = self._context, utcnow()
-        action = await context.action_tokens.for_update(kind, token_digest(token))
+        now = utcnow()
+        action = await self._action_tokens.for_update(kind, token_digest(token))
         if action is None or action.used_at is not None or action.expires_at <= now:
             raise InvalidToken("The link is invalid, expired or already used.")
-        user = await context.users.get(action.user_id)
+        user = await self._users.get(action.user_id)
         if user is None or not user.is_active:
             raise InvalidToken("The link is invalid, expired or already used.")
         action.used_at = now
@@ -48,20 +74,18 @@ class RecoveryService:
 
     async def restore_password(self, email: str) -> None:
         """Hands the address to a task, known or not."""
-        await self._context.queue.push(SEND_PASSWORD_RESET, {"email": email})
+        await self._queue.push(SEND_PASSWORD_RESET, {"email": email})
 
     async def send_password_reset(self, email: str) -> None:
         """Queues a reset link if the address belongs to an active account; silent otherwise."""
-        context = self._context
-        user = await context.users.get_by_email(email)
+        user = await self._users.get_by_email(email)
         if user is None or not user.is_active:
             return
-        token = await self._links.issue(
-            user, PASSWORD_RESET, password_fingerprint(user), context.config.RESET_TOKEN_TTL
-        )
-        link = f"{context.frontend_url}/reset-password?token={token}"
-        await context.mail.queue(
-            PasswordReset(username=user.username, link=link, minutes=context.config.RESET_TOKEN_TTL // 60),
+        ttl = self._config.RESET_TOKEN_TTL
+        token = await self._links.issue(user, PASSWORD_RESET, password_fingerprint(user), ttl)
+        link = f"{self._frontend_url}/reset-password?token={token}"
+        await self._mail.queue(
+            PasswordReset(username=user.username, link=link, minutes=ttl // 60),
             EmailData(subject="Reset your password", recipient=user.email),
         )
 
@@ -70,16 +94,16 @@ class RecoveryService:
         if action.binding != password_fingerprint(user):
             raise InvalidToken("The link is invalid, expired or already used.")
         # A rejected password rolls the whole unit of work back: the link is not spent.
-        await UserService(self._context).apply_password(user, new_password, how="reset")
-        await self._context.sessions.revoke_for_user(user.id, utcnow(), "password_reset")
+        await self._accounts.apply_password(user, new_password, how="reset")
+        await self._sessions.revoke_for_user(user.id, utcnow(), "password_reset")
 
     async def resend_verification(self, email: str) -> None:
         """Hands the address to a task, known or not."""
-        await self._context.queue.push(RESEND_VERIFICATION, {"email": email})
+        await self._queue.push(RESEND_VERIFICATION, {"email": email})
 
     async def send_verification_again(self, email: str) -> None:
         """A new link if the address belongs to an active, unverified account; silent otherwise."""
-        user = await self._context.users.get_by_email(email)
+        user = await self._users.get_by_email(email)
         if user is None or not user.is_active or user.email_verified_at is not None:
             return
         await self._links.send_verification(user)
@@ -89,5 +113,5 @@ class RecoveryService:
         if action.binding != user.email:
             raise InvalidToken("The link is invalid, expired or already used.")
         user.email_verified_at = utcnow()
-        self._context.forget_after_commit(user.id)
+        self._revocation.forget_after_commit(user.id)
         return user

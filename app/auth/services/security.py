@@ -1,17 +1,25 @@
-"""The process-wide password hasher and access-token codec, built from AuthConfig once."""
+"""The password hasher and access-token codec of an AuthConfig, built once per settings instance
+(the hasher bounds how many hashes run at once across the app that uses it)."""
 
-from functools import lru_cache
-
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.auth.services.passwords import PasswordHasher
 from app.auth.services.tokens import AccessTokens
 
-
-@lru_cache
-def get_hasher() -> PasswordHasher:
-    return PasswordHasher(get_auth_config())
+_built: dict[int, tuple[AuthConfig, PasswordHasher, AccessTokens]] = {}
 
 
-@lru_cache
-def get_access_tokens() -> AccessTokens:
-    return AccessTokens(get_auth_config())
+def _built_for(config: AuthConfig) -> tuple[AuthConfig, PasswordHasher, AccessTokens]:
+    # Keyed by identity (settings are not hashable); the entry holds the settings, so the id
+    # cannot be reused by another object while it is cached.
+    built = _built.get(id(config))
+    if built is None:
+        built = _built[id(config)] = (config, PasswordHasher(config), AccessTokens(config))
+    return built
+
+
+def hasher_for(config: AuthConfig) -> PasswordHasher:
+    return _built_for(config)[1]
+
+
+def access_tokens_for(config: AuthConfig) -> AccessTokens:
+    return _built_for(config)[2]

@@ -2,12 +2,16 @@
 
 from datetime import timedelta
 
+from app.auth.config import AuthConfig
 from app.auth.exceptions import InvalidCredentials, InvalidToken, NotFound, RevocationUnavailable
-from app.auth.models import Session, User
+from app.auth.models import SignInSession, User
+from app.auth.repositories.sign_in_session import SignInSessionRepository
+from app.auth.repositories.user import UserRepository
 from app.auth.schemas.auth import TokenResponse
-from app.auth.services.context import AuthContext
 from app.auth.services.current_user import Principal
-from app.auth.services.tokens import new_opaque_token, token_digest
+from app.auth.services.passwords import PasswordHasher
+from app.auth.services.revocation import AccessRevocation
+from app.auth.services.tokens import AccessTokens, new_opaque_token, token_digest
 from app.core.clock import utcnow
 from app.core.log import logger
 
@@ -15,19 +19,32 @@ MAX_USER_AGENT = 300
 
 
 class SessionService:
-    def __init__(self, context: AuthContext) -> None:
-        self._context = context
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        sessions: SignInSessionRepository,
+        revocation: AccessRevocation,
+        hasher: PasswordHasher,
+        tokens: AccessTokens,
+        config: AuthConfig,
+    ) -> None:
+        self._users = users
+        self._sessions = sessions
+        self._revocation = revocation
+        self._hasher = hasher
+        self._tokens = tokens
+        self._config = config
 
     async def login(self, login: str, password: str, user_agent: str | None) -> TokenResponse:
         """Same answer, and about the same time, for an unknown account, a wrong password and a
         deactivated account."""
-        context = self._context
-        async with context.hasher.turn():
-            user = await context.users.get_by_login(login)
+        async with self._hasher.turn():
+            user = await self._users.get_by_login(login)
             if user is None:
-                await context.hasher.verify_nothing(password)
+                await self._hasher.verify_nothing(password)
                 raise InvalidCredentials()
-            valid, new_hash = await context.hasher.verify(password, user.password_hash)
+            valid, new_hash = await self._hasher.verify(password, user.password_hash)
         if not valid or not user.is_active:
             raise InvalidCredentials()
         if new_hash is not None:
@@ -36,29 +53,29 @@ class SessionService:
         return await self._start_session(user, user_agent)
 
     async def _start_session(self, user: User, user_agent: str | None) -> TokenResponse:
-        config, now = self._context.config, utcnow()
-        session = Session(
-            user_id=user.id,
-            user_agent=(user_agent or "")[:MAX_USER_AGENT] or None,
-            last_used_at=now,
-            expires_at=now + timedelta(seconds=config.REFRESH_TOKEN_TTL),
+        now = utcnow()
+        session = await self._sessions.create(
+            {
+                "user_id": user.id,
+                "user_agent": (user_agent or "")[:MAX_USER_AGENT] or None,
+                "last_used_at": now,
+                "expires_at": now + timedelta(seconds=self._config.REFRESH_TOKEN_TTL),
+            }
         )
-        self._context.unit_of_work.session.add(session)
-        await self._context.unit_of_work.session.flush()
         return await self._issue(user, session)
 
-    async def _issue(self, user: User, session: Session) -> TokenResponse:
+    async def _issue(self, user: User, session: SignInSession) -> TokenResponse:
         refresh_token = new_opaque_token()
-        await self._context.sessions.add_token(session.id, token_digest(refresh_token))
-        access_token, expires_in = self._context.tokens.issue(user.id, session.id, user.token_version)
+        await self._sessions.add_token(session.id, token_digest(refresh_token))
+        access_token, expires_in = self._tokens.issue(user.id, session.id, user.token_version)
         return TokenResponse(access_token=access_token, refresh_token=refresh_token, expires_in=expires_in)
 
     async def refresh(self, refresh_token: str) -> TokenResponse:
-        context, config, now = self._context, self._context.config, utcnow()
-        token = await context.sessions.token_for_update(token_digest(refresh_token))
+        config, now = self._config, utcnow()
+        token = await self._sessions.token_for_update(token_digest(refresh_token))
         if token is None:
             raise InvalidToken()
-        session = await context.sessions.get(token.session_id)
+        session = await self._sessions.get(token.session_id)
         if session is None or session.revoked_at is not None or session.expires_at <= now:
             raise InvalidToken()
         if token.rotated_at is not None:
@@ -72,7 +89,7 @@ class SessionService:
                     user_id=session.user_id,
                 )
                 try:
-                    await context.revoke_session(session.user_id, session.id, "refresh_token_reuse")
+                    await self._revocation.revoke_session(session.user_id, session.id, "refresh_token_reuse")
                 except RevocationUnavailable as error:
                     # The session still ends in the database (processes that cannot read Redis
                     # check there); only its current access token may outlive it elsewhere, so
@@ -85,7 +102,7 @@ class SessionService:
             raise InvalidToken()
         if now - session.last_used_at > timedelta(seconds=config.REFRESH_IDLE_TIMEOUT):
             raise InvalidToken("The session expired after a period of inactivity.")
-        user = await context.users.get(session.user_id)
+        user = await self._users.get(session.user_id)
         if user is None or not user.is_active:
             raise InvalidToken()
         token.rotated_at = now
@@ -94,29 +111,27 @@ class SessionService:
 
     async def logout(self, refresh_token: str, principal: Principal) -> None:
         """Ends the session the refresh token belongs to, if it is the caller's."""
-        context = self._context
-        token = await context.sessions.token_for_update(token_digest(refresh_token))
-        session = await context.sessions.get(token.session_id) if token else None
+        token = await self._sessions.token_for_update(token_digest(refresh_token))
+        session = await self._sessions.get(token.session_id) if token else None
         if session is None or session.user_id != principal.id:
             raise InvalidToken()
         if session.revoked_at is None:
             session.revoked_at, session.revoked_reason = utcnow(), "logout"
-            await context.revoke_session(principal.id, session.id, "logout")
+            await self._revocation.revoke_session(principal.id, session.id, "logout")
 
     async def logout_all(self, principal: Principal) -> None:
         """Ends every session and retires every access token of the caller."""
-        context = self._context
-        await context.sessions.revoke_for_user(principal.id, utcnow(), "logout_all")
-        version = await context.users.bump_token_version(principal.id)
-        await context.revoke_all(principal.id, version, "logout_all")
+        await self._sessions.revoke_for_user(principal.id, utcnow(), "logout_all")
+        version = await self._users.bump_token_version(principal.id)
+        await self._revocation.revoke_all(principal.id, version, "logout_all")
 
-    async def list(self, principal: Principal) -> list[Session]:
-        return await self._context.sessions.live_for_user(principal.id, utcnow())
+    async def list(self, principal: Principal) -> list[SignInSession]:
+        return await self._sessions.live_for_user(principal.id, utcnow())
 
     async def revoke(self, principal: Principal, session_id: int) -> None:
-        session = await self._context.sessions.get(session_id)
+        session = await self._sessions.get(session_id)
         # Someone else's session is "not found", never "forbidden": ids reveal nothing.
         if session is None or session.user_id != principal.id or session.revoked_at is not None:
             raise NotFound("Session not found.")
         session.revoked_at, session.revoked_reason = utcnow(), "revoked_by_user"
-        await self._context.revoke_session(principal.id, session.id, "revoked_by_user")
+        await self._revocation.revoke_session(principal.id, session.id, "revoked_by_user")

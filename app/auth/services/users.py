@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from app.auth.config import AuthConfig
 from app.auth.emails.templates import EmailChanged
 from app.auth.emails.templates import PasswordChanged as PasswordChangedEmail
 from app.auth.events import PasswordChanged, UserCreated, UserDeleted, UserUpdated
@@ -17,15 +18,20 @@ from app.auth.exceptions import (
 )
 from app.auth.models import PASSWORD_RESET, Role, User
 from app.auth.policies.users import ensure_can_create, ensure_outranks, ensure_super_admin
+from app.auth.repositories.action_token import ActionTokenRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
+from app.auth.repositories.user import UserRepository
 from app.auth.schemas.user import PUBLIC_USER_FIELDS, UserCreate, UserFilterParam, UserListParams, UserUpdate
-from app.auth.services.context import AuthContext
+from app.auth.services.attempts import PasswordCheckLimit
 from app.auth.services.current_user import Principal
 from app.auth.services.links import AccountLinks
-from app.auth.services.passwords import password_problem
+from app.auth.services.passwords import PasswordHasher, password_problem
+from app.auth.services.revocation import AccessRevocation
 from app.core.clock import utcnow
 from app.core.db import PaginatedResult
 from app.core.errors import InvalidInput
-from app.core.mail import EmailData
+from app.core.events import EventsServiceInterface
+from app.core.mail import EmailData, MailServiceInterface
 
 # Why every access token of a user ended, by how the password was replaced (PasswordChanged.how).
 _PASSWORD_REVOCATIONS = {
@@ -42,13 +48,37 @@ _PASSWORD_CHANGES = {
 
 
 class UserService:
-    def __init__(self, context: AuthContext) -> None:
-        self._context = context
+    def __init__(
+        self,
+        *,
+        users: UserRepository,
+        sessions: SignInSessionRepository,
+        action_tokens: ActionTokenRepository,
+        links: AccountLinks,
+        revocation: AccessRevocation,
+        password_checks: PasswordCheckLimit,
+        hasher: PasswordHasher,
+        events: EventsServiceInterface,
+        mail: MailServiceInterface,
+        config: AuthConfig,
+        project_name: str,
+    ) -> None:
+        self._users = users
+        self._sessions = sessions
+        self._action_tokens = action_tokens
+        self._links = links
+        self._revocation = revocation
+        self._password_checks = password_checks
+        self._hasher = hasher
+        self._events = events
+        self._mail = mail
+        self._config = config
+        self._project_name = project_name
 
     # ------------------------------------------------------------------ reading
 
     async def get(self, user_id: int, viewer: Principal | None = None) -> User:
-        user = await self._context.users.get(user_id)
+        user = await self._users.get(user_id)
         # Deactivated accounts are "not found" to everyone but administrators.
         if user is None or (
             viewer is not None and not viewer.is_admin and not user.is_active and user.id != viewer.id
@@ -71,14 +101,14 @@ class UserService:
             # Deactivated accounts are visible to administrators only.
             active_only = UserFilterParam(field="is_active", value="true")
             params = params.model_copy(update={"filters": [*(params.filters or ()), active_only]})
-        return await self._context.users.list(params)
+        return await self._users.list(params)
 
     # ------------------------------------------------------------------ creating
 
     async def _check_password(
         self, password: str, *, username: str | None, email: str | None, field: str = "password"
     ) -> None:
-        shortest, longest = self._context.config.PASSWORD_MIN_LENGTH, self._context.config.PASSWORD_MAX_LENGTH
+        shortest, longest = self._config.PASSWORD_MIN_LENGTH, self._config.PASSWORD_MAX_LENGTH
         if not shortest <= len(password) <= longest:
             raise WeakPassword(f"The password must be {shortest} to {longest} characters long.", field)
         problem = password_problem(password, username=username, email=email)
@@ -88,7 +118,7 @@ class UserService:
     async def _ensure_free(
         self, *, email: str | None, username: str | None, exclude_id: int | None = None
     ) -> None:
-        taken = await self._context.users.taken(email=email, username=username, exclude_id=exclude_id)
+        taken = await self._users.taken(email=email, username=username, exclude_id=exclude_id)
         if taken:
             raise AlreadyTaken(
                 f"This {' and '.join(sorted(taken))} is already in use.", extra={"fields": sorted(taken)}
@@ -98,29 +128,27 @@ class UserService:
         password = data.password.get_secret_value()
         await self._check_password(password, username=data.username, email=data.email)
         await self._ensure_free(email=data.email, username=data.username)
-        user = User(
-            email=data.email,
-            username=data.username,
-            password_hash=await self._context.hasher.hash(password),
-            role=role.value,
-        )
-        session = self._context.unit_of_work.session
-        session.add(user)
+        values = {
+            "email": data.email,
+            "username": data.username,
+            "password_hash": await self._hasher.hash(password),
+            "role": role.value,
+        }
         try:
-            await session.flush()
+            user = await self._users.create(values)
         except IntegrityError as error:
             # A concurrent registration took the email or username between check and insert.
             raise AlreadyTaken("This email or username is already in use.") from error
-        self._context.events.dispatch(
+        self._events.dispatch(
             UserCreated(id=user.id, email=user.email, username=user.username, self_registered=self_registered)
         )
         return user
 
     async def register(self, data: UserCreate) -> User:
-        if not self._context.config.registration_allowed:
+        if not self._config.registration_allowed:
             raise RegistrationClosed()
         user = await self._create(data, Role.USER, self_registered=True)
-        await AccountLinks(self._context).send_verification(user)
+        await self._links.send_verification(user)
         return user
 
     async def create_by_admin(self, actor: Principal, data: UserCreate, role: Role) -> User:
@@ -140,8 +168,8 @@ class UserService:
 
     async def _verify_password(self, user: User, password: str) -> None:
         # Counted before hashing: past the limit even the right password is refused.
-        await self._context.password_checks.spend(user.id)
-        valid, _ = await self._context.hasher.verify(password, user.password_hash)
+        await self._password_checks.spend(user.id)
+        valid, _ = await self._hasher.verify(password, user.password_hash)
         if not valid:
             raise InvalidCredentials("The current password is incorrect.")
 
@@ -169,18 +197,16 @@ class UserService:
         await self._ensure_free(
             email=changes.get("email"), username=changes.get("username"), exclude_id=user.id
         )
-        for key, value in changes.items():
-            setattr(user, key, value)
-        if "email" in changes:
-            user.email_verified_at = None  # the new address must be verified again
+        # A new address must be verified again.
+        verified = {"email_verified_at": None} if "email" in changes else {}
         try:
-            await self._context.unit_of_work.session.flush()
+            await self._users.update(user, changes | verified)
         except IntegrityError as error:
             raise AlreadyTaken("This email or username is already in use.") from error
         if "email" in changes:
             await self._email_changed(user, old_email)
-        self._context.forget_after_commit(user.id)
-        self._context.events.dispatch(
+        self._revocation.forget_after_commit(user.id)
+        self._events.dispatch(
             UserUpdated(id=user.id, changed=sorted(changes), email_changed="email" in changes)
         )
         return user
@@ -189,13 +215,13 @@ class UserService:
         """A reset link mailed to the old address stops working (whoever reads that mailbox no
         longer owns the account), the old address is told, in case the change was not the
         owner's doing, and the new one gets a verification link."""
-        context = self._context
-        await context.action_tokens.retire(user.id, PASSWORD_RESET, utcnow())
-        await context.mail.queue(
-            EmailChanged(username=user.username, project_name=context.project_name),
-            EmailData(subject=f"Your {context.project_name} email address was changed", recipient=old_email),
+        project_name = self._project_name
+        await self._action_tokens.retire(user.id, PASSWORD_RESET, utcnow())
+        await self._mail.queue(
+            EmailChanged(username=user.username, project_name=project_name),
+            EmailData(subject=f"Your {project_name} email address was changed", recipient=old_email),
         )
-        await AccountLinks(context).send_verification(user)
+        await self._links.send_verification(user)
 
     async def change_password(self, principal: Principal, current: str, new: str) -> None:
         user = await self.get(principal.id)
@@ -203,23 +229,23 @@ class UserService:
         await self.apply_password(user, new, how="changed")
         # Other devices are signed out; this one keeps its session but needs a new access token
         # at its next refresh (the token version moved).
-        await self._context.sessions.revoke_for_user(
+        await self._sessions.revoke_for_user(
             user.id, utcnow(), "password_changed", except_id=principal.session_id
         )
 
     async def apply_password(self, user: User, new: str, *, how: str, field: str = "new_password") -> None:
         """Set a new password: checked, hashed, every earlier access token retired."""
         await self._check_password(new, username=user.username, email=user.email, field=field)
-        user.password_hash = await self._context.hasher.hash(new)
+        user.password_hash = await self._hasher.hash(new)
         user.token_version += 1
-        await self._context.revoke_all(user.id, user.token_version, _PASSWORD_REVOCATIONS[how])
-        await self._context.mail.queue(
+        await self._revocation.revoke_all(user.id, user.token_version, _PASSWORD_REVOCATIONS[how])
+        await self._mail.queue(
             PasswordChangedEmail(
-                username=user.username, how=_PASSWORD_CHANGES[how], project_name=self._context.project_name
+                username=user.username, how=_PASSWORD_CHANGES[how], project_name=self._project_name
             ),
             EmailData(subject="Your password was changed", recipient=user.email),
         )
-        self._context.events.dispatch(PasswordChanged(id=user.id, how=how))
+        self._events.dispatch(PasswordChanged(id=user.id, how=how))
 
     async def delete_profile(self, principal: Principal, password: str) -> None:
         user = await self.get(principal.id)
@@ -228,23 +254,23 @@ class UserService:
         await self._retire(user)
 
     async def _retire(self, user: User) -> None:
-        await self._context.users.delete(user)
+        await self._users.delete(user)
         user.token_version += 1
-        await self._context.sessions.revoke_for_user(user.id, utcnow(), "account_deleted")
-        await self._context.revoke_all(user.id, user.token_version, "account_deleted")
-        self._context.events.dispatch(UserDeleted(id=user.id))
+        await self._sessions.revoke_for_user(user.id, utcnow(), "account_deleted")
+        await self._revocation.revoke_all(user.id, user.token_version, "account_deleted")
+        self._events.dispatch(UserDeleted(id=user.id))
 
     async def _ensure_not_last_super_admin(self, user: User) -> None:
         if user.role_enum is Role.SUPER_ADMIN:
-            await self._context.users.lock(user)
-            if await self._context.users.count_active_super_admins() <= 1:
+            await self._users.lock(user)
+            if await self._users.count_active_super_admins() <= 1:
                 raise LastSuperAdmin()
 
     # ------------------------------------------------------------------ administration
 
     async def _target(self, actor: Principal, user_id: int) -> User:
         user = await self.get(user_id)
-        await self._context.users.lock(user)
+        await self._users.lock(user)
         ensure_outranks(actor, user.role_enum, user.id)
         return user
 
@@ -255,11 +281,11 @@ class UserService:
         user.is_active = active
         user.token_version += 1
         if active:
-            self._context.forget_after_commit(user.id)
+            self._revocation.forget_after_commit(user.id)
         else:
-            await self._context.sessions.revoke_for_user(user.id, utcnow(), "deactivated")
-            await self._context.revoke_all(user.id, user.token_version, "deactivated")
-        self._context.events.dispatch(UserUpdated(id=user.id, changed=["is_active"]))
+            await self._sessions.revoke_for_user(user.id, utcnow(), "deactivated")
+            await self._revocation.revoke_all(user.id, user.token_version, "deactivated")
+        self._events.dispatch(UserUpdated(id=user.id, changed=["is_active"]))
         return user
 
     async def set_admin(self, actor: Principal, user_id: int, admin: bool) -> User:
@@ -270,11 +296,11 @@ class UserService:
             return user
         user.role = role.value
         user.token_version += 1
-        await self._context.revoke_all(user.id, user.token_version, "role_changed")
-        self._context.events.dispatch(UserUpdated(id=user.id, changed=["role"]))
+        await self._revocation.revoke_all(user.id, user.token_version, "role_changed")
+        self._events.dispatch(UserUpdated(id=user.id, changed=["role"]))
         return user
 
     async def set_password_by_admin(self, actor: Principal, user_id: int, password: str) -> None:
         user = await self._target(actor, user_id)
         await self.apply_password(user, password, how="set", field="password")
-        await self._context.sessions.revoke_for_user(user.id, utcnow(), "password_set_by_admin")
+        await self._sessions.revoke_for_user(user.id, utcnow(), "password_set_by_admin")

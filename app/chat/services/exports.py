@@ -6,17 +6,19 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime, timedelta
 
 import anyio
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth import Principal
+from app.chat.config import ChatConfig
 from app.chat.exceptions import ExportNotFound, ExportPending, TooManyExportStreams
 from app.chat.models import ExportJob
 from app.chat.repositories.export import ExportJobRepository
-from app.chat.services.context import ChatContext
-from app.chat.services.csv_export import CsvChunk, csv_chunks
+from app.chat.services.csv_chunks import CsvChunk, csv_chunks
 from app.chat.services.rooms import RoomService
-from app.chat.services.storage import LocalFileStorage
+from app.chat.services.storage import FileStorage
 from app.chat.services.user_slots import Lease, UserSlots
 from app.core.clock import utcnow
 from app.core.errors import ServiceUnavailable
@@ -65,11 +67,25 @@ class CsvStream:
 
 
 class ExportService:
-    def __init__(self, context: ChatContext, queue: QueueServiceInterface) -> None:
-        self._context = context
+    def __init__(
+        self,
+        *,
+        jobs: ExportJobRepository,
+        rooms: RoomService,
+        queue: QueueServiceInterface,
+        storage: FileStorage,
+        redis: Redis,
+        session_factory: async_sessionmaker[AsyncSession],
+        config: ChatConfig,
+    ) -> None:
+        self._jobs = jobs
+        self._rooms = rooms
         self._queue = queue
-        self._rooms = RoomService(context)
-        self._jobs = ExportJobRepository(context.unit_of_work.session)
+        self._storage = storage
+        self._redis = redis
+        # Streamed exports read in batches, each on a connection of its own (see `stream`).
+        self._session_factory = session_factory
+        self._config = config
 
     async def stream(self, room_id: int, user: Principal) -> CsvStream:
         """The room's messages as CSV, read in batches while the caller sends them.
@@ -80,15 +96,15 @@ class ExportService:
         CHAT_EXPORT_STREAMS_PER_USER streams open already, ServiceUnavailable (503) when Redis,
         where they are counted, does not answer."""
         await self._rooms.ensure_member(room_id, user)
-        config = self._context.config
-        slots = UserSlots(self._context.redis, STREAMS_KEY, config.EXPORT_STREAMS_PER_USER, STREAM_LEASE)
+        config = self._config
+        slots = UserSlots(self._redis, STREAMS_KEY, config.EXPORT_STREAMS_PER_USER, STREAM_LEASE)
         try:
             lease = await slots.acquire(user.id)
         except RedisError as error:  # the cap cannot be counted: refuse rather than leave it open
             raise ServiceUnavailable(headers={"Retry-After": str(STREAM_RETRY_AFTER)}) from error
         if lease is None:
             raise TooManyExportStreams(headers={"Retry-After": str(STREAM_RETRY_AFTER)})
-        chunks = csv_chunks(self._context.unit_of_work.session_factory, room_id, config.EXPORT_BATCH)
+        chunks = csv_chunks(self._session_factory, room_id, config.EXPORT_BATCH)
         return CsvStream(chunks, lease)
 
     async def request(self, room_id: int, user: Principal) -> ExportJob:
@@ -124,9 +140,9 @@ class ExportService:
         job = await self.get(job_id, user)
         if job.status != "done" or job.file_key is None:
             raise ExportNotFound("The export is not ready.")
-        return job, LocalFileStorage(self._context.config.STORAGE_DIR).read(job.file_key)
+        return job, self._storage.read(job.file_key)
 
     def expires_at(self, job: ExportJob) -> datetime | None:
         if job.finished_at is None:
             return None
-        return job.finished_at + timedelta(seconds=self._context.config.EXPORT_RETENTION)
+        return job.finished_at + timedelta(seconds=self._config.EXPORT_RETENTION)

@@ -2,11 +2,11 @@
 
 from app.core.events.base import BaseEvent, ListenedEvent
 from app.core.events.registry import listener, local_handler
-from app.core.events.service import EventsService, EventsServiceInterface, deliver
+from app.core.events.service import DefaultEventsService, EventsServiceInterface, deliver
 
 __all__ = [
     "BaseEvent",
-    "EventsService",
+    "DefaultEventsService",
     "EventsServiceInterface",
     "ListenedEvent",
     "deliver",

@@ -4,7 +4,7 @@
     async def drop_cached_profile(event: ListenedEvent) -> None: ...
 
     @listener(UserDeleted, durable=True)
-    async def forget_deleted_user(event: ListenedEvent, platform: TaskContext) -> None: ...
+    async def forget_deleted_user(event: ListenedEvent, platform: Platform) -> None: ...
 
 An in-process listener (the default) runs in the process that dispatched the event, after its
 unit of work committed, through fastapi-events (after the response, inside a request). It is
@@ -37,10 +37,10 @@ from app.core.log import logger
 if TYPE_CHECKING:
     # Durable listeners receive the platform of the task that runs them, which is built above
     # the events service (as BaseTask receives it).
-    from app.core.services import TaskContext
+    from app.core.platform import Platform
 
 Listener = Callable[[ListenedEvent], Awaitable[None]]
-DurableListenerFunction = Callable[[ListenedEvent, "TaskContext"], Awaitable[None]]
+DurableListenerFunction = Callable[[ListenedEvent, "Platform"], Awaitable[None]]
 
 # Our own handler instance (not fastapi-events' global one), so only @listener functions run.
 local_handler = LocalHandler()  # type: ignore[no-untyped-call]

@@ -1,4 +1,4 @@
-"""EventsService: hand an event to its listeners once the unit of work has committed.
+"""The events service: hand an event to its listeners once the unit of work has committed.
 
 `dispatch(event)` is the one call; each listener decided at registration how it is delivered
 (see app.core.events.registry). Every durable listener of the event gets an outbox row in this
@@ -36,7 +36,7 @@ class EventsServiceInterface(ABC):
         """Deliver `event` to its listeners once the current unit of work has committed."""
 
 
-class EventsService(EventsServiceInterface):
+class DefaultEventsService(EventsServiceInterface):
     def __init__(self, unit_of_work: UnitOfWork, outbox: Outbox) -> None:
         self._unit_of_work = unit_of_work
         self._outbox = outbox

@@ -18,4 +18,4 @@ class DeliverEvent(BaseTask):
 
     async def run(self, listener: str, event: str, data: Any) -> None:
         structlog.contextvars.bind_contextvars(listener=listener, event_name=event)
-        await durable_listener(listener).function(ListenedEvent(name=event, data=data), self.context)
+        await durable_listener(listener).function(ListenedEvent(name=event, data=data), self.platform)

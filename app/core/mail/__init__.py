@@ -2,15 +2,15 @@
 
 from app.core.mail.backends import ConsoleBackend, MailBackend, MemoryBackend, SmtpBackend
 from app.core.mail.message import EmailData, RenderedEmail
-from app.core.mail.service import MailService, MailServiceInterface
-from app.core.mail.template import BaseTemplate, ViewTemplate
+from app.core.mail.rendering import BaseTemplate, ViewTemplate
+from app.core.mail.service import DefaultMailService, MailServiceInterface
 
 __all__ = [
     "BaseTemplate",
     "ConsoleBackend",
+    "DefaultMailService",
     "EmailData",
     "MailBackend",
-    "MailService",
     "MailServiceInterface",
     "MemoryBackend",
     "RenderedEmail",

@@ -1,10 +1,10 @@
-"""MailService: render a template and send it now, or queue it (durably, after commit)."""
+"""The mail service: render a template and send it now, or queue it (durably, after commit)."""
 
 from abc import ABC, abstractmethod
 
 from app.core.mail.backends import MailBackend
 from app.core.mail.message import EmailData, RenderedEmail
-from app.core.mail.template import BaseTemplate
+from app.core.mail.rendering import BaseTemplate
 from app.core.queue.service import QueueServiceInterface
 from app.core.settings.mail import MailSettings
 
@@ -26,7 +26,7 @@ class MailServiceInterface(ABC):
         """Send from a worker once the unit of work commits; returns the queued message id."""
 
 
-class MailService(MailServiceInterface):
+class DefaultMailService(MailServiceInterface):
     def __init__(self, settings: MailSettings, backend: MailBackend, queue: QueueServiceInterface) -> None:
         self._settings = settings
         self._backend = backend

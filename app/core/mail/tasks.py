@@ -11,6 +11,6 @@ class SendEmail(BaseTask):
 
     async def run(self, email: dict[str, Any]) -> dict[str, str]:
         rendered = RenderedEmail.model_validate(email)
-        await self.context.mail.deliver(rendered)
+        await self.platform.mail.deliver(rendered)
         # The result names the recipient only: never the content (it may carry links with tokens).
         return {"recipient": rendered.email.recipient}

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from app.core.mail.template import ViewTemplate
+from app.core.mail.rendering import ViewTemplate
 
 
 class TestEmail(ViewTemplate):

@@ -6,6 +6,7 @@ never read into memory.
 """
 
 import re
+from collections.abc import Sequence
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,20 +14,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.api.problems import problem_response
 
 _DETAIL = "The request body is larger than the {limit} bytes allowed."
-# Routes that accept larger bodies than MAX_REQUEST_BODY_BYTES (uploads), declared by their module.
-_OVERRIDES: list[tuple[re.Pattern[str], int]] = []
-
-
-def allow_body_size(path_pattern: str, max_bytes: int) -> None:
-    """Let requests whose path matches `path_pattern` (a regex) send up to `max_bytes`."""
-    _OVERRIDES.append((re.compile(path_pattern), max_bytes))
-
-
-def _limit_for(path: str, default: int) -> int:
-    for pattern, max_bytes in _OVERRIDES:
-        if pattern.fullmatch(path):
-            return max_bytes
-    return default
 
 
 class BodyTooLarge(HTTPException):
@@ -38,16 +25,25 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, overrides: Sequence[tuple[str, int]] = ()) -> None:
+        """`overrides`: (path regex, bytes) of routes that accept larger bodies (uploads), as
+        their modules declare them when the app installs them."""
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.overrides = [(re.compile(pattern), max_bytes) for pattern, max_bytes in overrides]
+
+    def _limit_for(self, path: str) -> int:
+        for pattern, max_bytes in self.overrides:
+            if pattern.fullmatch(path):
+                return max_bytes
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        limit = _limit_for(scope["path"], self.max_body_bytes)
+        limit = self._limit_for(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             response = problem_response(

@@ -30,10 +30,10 @@ class RelayOutbox(BaseTask):
         return [{"interval": config.OUTBOX_RELAY_INTERVAL}]
 
     async def run(self, grace_seconds: float | None = None) -> dict[str, int]:
-        context = self.context
+        platform = self.platform
         now = utcnow()
         grace = FRESH_GRACE if grace_seconds is None else timedelta(seconds=grace_seconds)
-        stale = now - timedelta(seconds=context.resources.config.OUTBOX_REDELIVER_AFTER)
+        stale = now - timedelta(seconds=platform.config.OUTBOX_REDELIVER_AFTER)
         claim = (
             select(OutboxMessage)
             .where(
@@ -47,11 +47,11 @@ class RelayOutbox(BaseTask):
             # Rows a worker is running are locked by it, and another relay's claims by that relay.
             .with_for_update(skip_locked=True)
         )
-        due = list(await context.session.scalars(claim))
+        due = list(await platform.session.scalars(claim))
         for message in due:
             message.published_at = now
         if due:
-            publisher, factory = context.resources.publisher, context.unit_of_work.session_factory
+            publisher, factory = platform.resources.publisher, platform.unit_of_work.session_factory
 
             async def publish() -> None:
                 sent = await publisher.publish_claimed(due, factory)
@@ -59,5 +59,5 @@ class RelayOutbox(BaseTask):
 
             # After commit: the claim is durable and the row locks are released before workers
             # (possibly in this very process) pick the messages up.
-            context.unit_of_work.after_commit(publish)
+            platform.after_commit(publish)
         return {"due": len(due)}

@@ -48,9 +48,9 @@ class PurgeCompletedOutbox(BaseTask):
     __schedule__: ClassVar[list[dict[str, Any]]] = [{"cron": "*/15 * * * *"}]
 
     async def run(self) -> dict[str, int]:
-        context = self.context
-        before = utcnow() - timedelta(seconds=context.config.OUTBOX_RETENTION)
-        deleted = await purge_completed(context.unit_of_work.session_factory, before)
+        platform = self.platform
+        before = utcnow() - timedelta(seconds=platform.config.OUTBOX_RETENTION)
+        deleted = await purge_completed(platform.unit_of_work.session_factory, before)
         if deleted:
             logger.info("completed outbox messages deleted", deleted=deleted)
         return {"deleted": deleted}

@@ -110,7 +110,7 @@ async def _run_when_unlocked(
 async def _run(
     resources: Resources, task_class: type[BaseTask], outbox_id: int | None, data: dict[str, Any]
 ) -> dict[str, Any]:
-    from app.core.services import TaskContext  # noqa: PLC0415 - services import this module's neighbours
+    from app.core.platform import Platform  # noqa: PLC0415 - the platform imports this module's neighbours
 
     async with UnitOfWork(resources.session_factory) as unit_of_work:
         if outbox_id is not None:
@@ -126,7 +126,7 @@ async def _run(
                 return {"status": "already done"}
             data = message.payload
             structlog.contextvars.bind_contextvars(**message.context)
-        result = await task_class(TaskContext.build(resources, unit_of_work)).run(**data)
+        result = await task_class(Platform.build(resources, unit_of_work)).run(**data)
     return {"status": "completed", "result": result}
 
 
@@ -166,10 +166,10 @@ async def _on_dead_letter(
     resources: Resources, task_class: type[BaseTask], unit_of_work: UnitOfWork, data: dict[str, Any]
 ) -> None:
     """The task's own `dead_lettered`, in a savepoint: if it fails, the dead letter is still recorded."""
-    from app.core.services import TaskContext  # noqa: PLC0415 - as in _run
+    from app.core.platform import Platform  # noqa: PLC0415 - as in _run
 
     try:
         async with unit_of_work.session.begin_nested():
-            await task_class(TaskContext.build(resources, unit_of_work)).dead_lettered(**data)
+            await task_class(Platform.build(resources, unit_of_work)).dead_lettered(**data)
     except Exception:
         logger.exception("dead-letter hook failed")

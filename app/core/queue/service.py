@@ -1,4 +1,4 @@
-"""QueueService: push tasks from requests, tasks and the CLI, durably (through the outbox)."""
+"""The queue service: push tasks from requests, tasks and the CLI, durably (through the outbox)."""
 
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
@@ -22,7 +22,7 @@ class QueueServiceInterface(ABC):
         Returns the message id (the task's idempotency key)."""
 
 
-class QueueService(QueueServiceInterface):
+class DefaultQueueService(QueueServiceInterface):
     def __init__(self, outbox: Outbox) -> None:
         self._outbox = outbox
 

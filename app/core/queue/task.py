@@ -5,12 +5,13 @@
         __task_name__ = "auth.send_welcome"
 
         async def run(self, user_id: int) -> None:
-            user = await UserRepository(self.context.session).get(user_id)
+            user = await UserRepository(self.platform.session).get(user_id)
             ...
 
 Push it with `await queue.push(SendWelcome, {"user_id": 1})`. A task runs inside its own unit of
-work (committed when `run` returns), and its context offers the same platform services as a
-request: `self.context.session`, `.queue`, `.events`, `.mail`, `.cache`.
+work (committed when `run` returns), and `self.platform` is the same platform a request gets:
+`self.platform.session`, `.queue`, `.events`, `.mail`, `.cache`, `.settings(...)`; a module builds
+its services from it with the functions its routes use (`user_service(self.platform)`).
 Periodic tasks declare `__schedule__ = [{"cron": "*/5 * * * *"}]` or `[{"interval": 30}]`.
 A task whose state outlives a failure (a job row) overrides `dead_lettered` to mark it failed.
 """
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from app.core.config import AppConfig
-    from app.core.services import TaskContext
+    from app.core.platform import Platform
 
 TaskT = TypeVar("TaskT", bound="type[BaseTask]")
 
@@ -31,8 +32,8 @@ class BaseTask(ABC):
     # None: the QUEUE_MAX_ATTEMPTS setting.
     __max_attempts__: ClassVar[int | None] = None
 
-    def __init__(self, context: "TaskContext") -> None:
-        self.context = context
+    def __init__(self, platform: "Platform") -> None:
+        self.platform = platform
 
     @classmethod
     def schedule(cls, config: "AppConfig") -> list[dict[str, Any]]:

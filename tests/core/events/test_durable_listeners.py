@@ -14,7 +14,7 @@ from app.cli import cli
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
-from app.core.services import TaskContext
+from app.core.platform import Platform
 from tests.core.queue.test_queue import relay
 from tests.example import Widget
 from tests.example.events import WidgetScrapped, WidgetShipped
@@ -64,7 +64,7 @@ async def test_a_failing_durable_listener_is_retried_alone_then_dead_lettered_an
     with worker(worker_env(config, **retries), "tests.example.tasks"):
         async with api(config) as (_, resources):
             async with UnitOfWork(resources.session_factory) as unit_of_work:
-                events = TaskContext.build(resources, unit_of_work).events
+                events = Platform.build(resources, unit_of_work).events
                 events.dispatch(WidgetShipped(name=shipped))
                 events.dispatch(WidgetScrapped(name=scrapped))
             rows = await eventually(settled)

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.db import UnitOfWork
 from app.core.events.service import DELIVER_EVENT_TASK
 from app.core.outbox import OutboxMessage
+from app.core.platform import Platform
 from app.core.resources import Resources
-from app.core.services import TaskContext
 from tests.example import Widget, listeners
 from tests.example.events import WidgetCreated
 from tests.logs import records
@@ -104,6 +104,6 @@ async def test_dispatch_outside_a_request(resources: Resources, db_session: Asyn
     """As the CLI or a script would: a unit of work of its own, listeners awaited directly."""
     del db_session
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        TaskContext.build(resources, unit_of_work).events.dispatch(WidgetCreated(id=1, name="cli"))
+        Platform.build(resources, unit_of_work).events.dispatch(WidgetCreated(id=1, name="cli"))
         assert listeners.heard == []  # nothing before the commit
     assert heard("example.widget_created") == [{"id": 1, "name": "cli"}]

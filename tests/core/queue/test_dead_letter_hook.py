@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
+from app.core.platform import Platform
 from app.core.queue import BaseTask, queued
 from app.core.queue.runner import run_task
 from app.core.resources import Resources
-from app.core.services import TaskContext
 
 told: list[dict[str, Any]] = []
 
@@ -28,7 +28,7 @@ class AlwaysFails(BaseTask):
         raise RuntimeError(f"job {job} cannot be done")
 
     async def dead_lettered(self, job: int) -> None:
-        told.append({"job": job, "in_unit_of_work": self.context.session.in_transaction()})
+        told.append({"job": job, "in_unit_of_work": self.platform.session.in_transaction()})
 
 
 @queued
@@ -42,7 +42,7 @@ class FailsTwice(AlwaysFails):
 async def dead_letter(resources: Resources, task: type[BaseTask], job: int) -> int:
     async with UnitOfWork(resources.session_factory) as unit_of_work:
         # Published after commit: the in-memory broker runs the first attempt right away.
-        outbox_id = await TaskContext.build(resources, unit_of_work).queue.push(task, {"job": job})
+        outbox_id = await Platform.build(resources, unit_of_work).queue.push(task, {"job": job})
     with pytest.raises(RuntimeError, match="cannot be done"):
         await run_task(resources, task, outbox_id, {})
     return outbox_id

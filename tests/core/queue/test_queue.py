@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
+from app.core.platform import Platform
 from app.core.queue.broker import create_broker
 from app.core.queue.runner import retry_delay, run_task
 from app.core.resources import Resources
 from app.core.runtime import current_resources
-from app.core.services import TaskContext
 from app.core.tasks import RelayOutbox
 from tests.example import Widget
 from tests.example.tasks import CreateWidget
@@ -41,7 +41,7 @@ async def outbox_row(session: AsyncSession, outbox_id: int) -> OutboxMessage:
 
 async def relay(resources: Resources) -> None:
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        await RelayOutbox(TaskContext.build(resources, unit_of_work)).run(grace_seconds=0)
+        await RelayOutbox(Platform.build(resources, unit_of_work)).run(grace_seconds=0)
 
 
 async def test_task_pushed_by_a_request_runs_after_commit(
@@ -145,7 +145,7 @@ def test_backoff_is_exponential_and_capped() -> None:
 
 async def test_unknown_task_name_is_refused(resources: Resources) -> None:
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        queue = TaskContext.build(resources, unit_of_work).queue
+        queue = Platform.build(resources, unit_of_work).queue
         with pytest.raises(LookupError):
             await queue.push("example.no_such_task", {})
 

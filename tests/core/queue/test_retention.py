@@ -14,8 +14,8 @@ from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
 from app.core.outbox.retention import PurgeCompletedOutbox
+from app.core.platform import Platform
 from app.core.resources import Resources
-from app.core.services import TaskContext
 from tests.example import Widget
 from tests.example.tasks import CreateWidget, Noop
 from tests.processes import api, eventually, worker, worker_env
@@ -38,7 +38,7 @@ async def purge(resources: Resources, retention: int) -> dict[str, int]:
     """The scheduled retention task, run here with OUTBOX_RETENTION = `retention` seconds."""
     config = resources.config.model_copy(update={"OUTBOX_RETENTION": retention})
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        context = TaskContext.build(dataclasses.replace(resources, config=config), unit_of_work)
+        context = Platform.build(dataclasses.replace(resources, config=config), unit_of_work)
         return await PurgeCompletedOutbox(context).run()
 
 
@@ -77,7 +77,7 @@ async def test_thousands_of_tasks_leave_a_bounded_stream_and_outbox(
         async with api(config) as (_, resources):
             # One transaction, one multi-row INSERT; published to the stream after commit.
             async with UnitOfWork(resources.session_factory) as unit_of_work:
-                outbox = TaskContext.build(resources, unit_of_work).outbox
+                outbox = Platform.build(resources, unit_of_work).outbox
                 for _ in range(TASKS):
                     outbox.add(Noop.__task_name__, {"run": run_id})
 
@@ -87,7 +87,7 @@ async def test_thousands_of_tasks_leave_a_bounded_stream_and_outbox(
             await eventually(all_done, seconds=120)
             # A task still running: its entry is delivered and not acknowledged.
             async with UnitOfWork(resources.session_factory) as unit_of_work:
-                await TaskContext.build(resources, unit_of_work).queue.push(
+                await Platform.build(resources, unit_of_work).queue.push(
                     CreateWidget, {"name": slow, "sleep": 2}
                 )
             await eventually(lambda: resources.redis.get(f"started:{slow}"))

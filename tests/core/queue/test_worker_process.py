@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage, result_id
+from app.core.platform import Platform
 from app.core.resources import Resources
-from app.core.services import TaskContext
 from app.core.tasks import RelayOutbox
 from tests.core.health.test_health import closed_port
 from tests.example import Widget
@@ -108,7 +108,7 @@ async def test_worker_killed_mid_task_has_it_redelivered_and_done_once(
 
 async def relay(resources: Resources) -> None:
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        await RelayOutbox(TaskContext.build(resources, unit_of_work)).run(grace_seconds=0)
+        await RelayOutbox(Platform.build(resources, unit_of_work)).run(grace_seconds=0)
 
 
 @pytest.mark.usefixtures("cleanup")

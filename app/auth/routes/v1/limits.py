@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import Depends
 from starlette.requests import HTTPConnection, Request
 
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.auth.deps import account_id_by_login
-from app.core.limiter import ConfigurableRateLimiter, by_ip
+from app.core.limiter import SettingsRateLimiter, by_ip
 from app.core.limiter.identity import Identity, Network
 
 _ACCOUNT_FIELDS = ("username", "email", "login")
@@ -57,14 +57,18 @@ async def by_login_account(connection: HTTPConnection, trusted_proxies: Sequence
 
 def credential_limits(name: str, account: Identity = by_account) -> list[Any]:
     """Both limits for one endpoint; refused with 503 while Redis is down (fail closed)."""
-    config = get_auth_config()
     return [
         Depends(
-            ConfigurableRateLimiter(config.RATE_LIMIT_PER_IP, 60, name=f"auth.{name}.ip", fail_closed=True)
+            SettingsRateLimiter(
+                lambda settings: settings.get(AuthConfig).RATE_LIMIT_PER_IP,
+                60,
+                name=f"auth.{name}.ip",
+                fail_closed=True,
+            )
         ),
         Depends(
-            ConfigurableRateLimiter(
-                config.RATE_LIMIT_PER_ACCOUNT,
+            SettingsRateLimiter(
+                lambda settings: settings.get(AuthConfig).RATE_LIMIT_PER_ACCOUNT,
                 60,
                 key=account,
                 name=f"auth.{name}.account",

@@ -1,13 +1,11 @@
 """A one-file browser client for the chat: no build step, only the public API."""
 
 from pathlib import Path
-from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
-from app.chat.config import ChatConfig
-from app.chat.deps import provide_chat_config
+from app.chat.deps import ChatSettingsDep
 from app.core.api import error_responses
 from app.core.deps import Config
 from app.core.errors import NotFound
@@ -16,7 +14,7 @@ router = APIRouter(prefix="/chat", tags=["chat"])
 PAGE = (Path(__file__).resolve().parents[2] / "static" / "demo.html").read_text()
 
 
-async def demo_enabled(config: Config, chat: Annotated[ChatConfig, Depends(provide_chat_config)]) -> None:
+async def demo_enabled(config: Config, chat: ChatSettingsDep) -> None:
     """CHAT_DEMO_ENABLED, by default on only in development and testing."""
     enabled = config.ENVIRONMENT.is_local if chat.DEMO_ENABLED is None else chat.DEMO_ENABLED
     if not enabled:

@@ -43,25 +43,22 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.auth import Principal, auth_gateway
-from app.chat.config import ChatConfig, get_chat_config
+from app.chat.config import ChatConfig
 from app.chat.deps import posting_limit
 from app.chat.exceptions import NotAMember, RoomNotFound
 from app.chat.lifespan import SOCKET_HUB
 from app.chat.schemas.message import AuthFrame, ClientFrame
-from app.chat.services.context import ChatContext
+from app.chat.services.factory import message_service, room_service
 from app.chat.services.fanout import CloseCode
-from app.chat.services.messages import MessageService
-from app.chat.services.rooms import RoomService
 from app.chat.services.socket_hub import SocketHub, Subscription
 from app.chat.services.user_slots import Lease, UserSlots
 from app.core.api import ResourceId
 from app.core.api.handlers import POOL_TIMEOUT_RETRY_AFTER
 from app.core.api.problems import sanitize_validation_errors
 from app.core.clock import utcnow
-from app.core.db import UnitOfWork
 from app.core.errors import AppError
+from app.core.platform import platform_context
 from app.core.resources import Resources
-from app.core.services import TaskContext
 
 router = APIRouter(tags=["chat"])
 
@@ -75,7 +72,9 @@ CLOSE_TIMEOUT = 5.0
 @router.websocket("/chat/rooms/{room_id}/ws")
 async def room_socket(websocket: WebSocket, room_id: ResourceId) -> None:
     state = websocket.state
-    await RoomSocket(websocket, room_id, state.resources, getattr(state, SOCKET_HUB), get_chat_config()).run()
+    resources: Resources = state.resources
+    hub: SocketHub = getattr(state, SOCKET_HUB)
+    await RoomSocket(websocket, room_id, resources, hub, resources.settings(ChatConfig)).run()
 
 
 class RoomSocket:
@@ -92,18 +91,6 @@ class RoomSocket:
             f"{config.CHANNEL_PREFIX}:sockets",
             config.WS_MAX_PER_USER,
             SLOT_LEASE_HEARTBEATS * config.WS_HEARTBEAT_INTERVAL,
-        )
-
-    async def _context(self, unit_of_work: UnitOfWork) -> ChatContext:
-        platform = TaskContext.build(self.resources, unit_of_work)
-        return ChatContext(
-            unit_of_work=unit_of_work,
-            config=self.config,
-            gateway=auth_gateway(unit_of_work.session, self.resources.redis),
-            events=platform.events,
-            mail=platform.mail,
-            redis=self.resources.redis,
-            frontend_url=self.resources.config.FRONTEND_URL,
         )
 
     async def _token(self) -> str | None:
@@ -129,13 +116,12 @@ class RoomSocket:
 
     async def _admit(self, token: str) -> Principal | CloseCode:
         """The member, or the close code that refuses them."""
-        async with UnitOfWork(self.resources.session_factory) as unit_of_work:
-            context = await self._context(unit_of_work)
-            user = await context.gateway.authenticate(token)
+        async with platform_context(self.resources) as platform:
+            user = await auth_gateway(platform).authenticate(token)
             if user is None:
                 return CloseCode.NOT_AUTHENTICATED
             try:
-                await RoomService(context).ensure_member(self.room_id, user)
+                await room_service(platform).ensure_member(self.room_id, user)
             except RoomNotFound:
                 return CloseCode.NO_SUCH_ROOM
             except NotAMember:
@@ -246,14 +232,13 @@ class RoomSocket:
         code of access that ended."""
         retry_after = 0
         try:
-            async with UnitOfWork(self.resources.session_factory) as unit_of_work:
-                context = await self._context(unit_of_work)
-                author = await context.gateway.authenticate(token)
+            async with platform_context(self.resources) as platform:
+                author = await auth_gateway(platform).authenticate(token)
                 if author is None:
                     return CloseCode.NOT_AUTHENTICATED
                 retry_after = await posting_limit.hit(self.websocket)
                 if not retry_after:
-                    await MessageService(context).post(self.room_id, author, body)
+                    await message_service(platform).post(self.room_id, author, body)
         except (NotAMember, RoomNotFound):
             return CloseCode.NOT_A_MEMBER
         except AppError as error:

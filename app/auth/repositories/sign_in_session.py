@@ -2,12 +2,12 @@ from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
 
-from app.auth.models import RefreshToken, Session
+from app.auth.models import RefreshToken, SignInSession
 from app.core.db import BaseRepository
 
 
-class SessionRepository(BaseRepository[Session]):
-    model = Session
+class SignInSessionRepository(BaseRepository[SignInSession]):
+    model = SignInSession
 
     async def token_for_update(self, token_hash: str) -> RefreshToken | None:
         """The refresh token row, locked: concurrent refreshes with one token run one at a time."""
@@ -20,24 +20,32 @@ class SessionRepository(BaseRepository[Session]):
         await self.session.flush()
         return token
 
-    async def live_for_user(self, user_id: int, now: datetime) -> list[Session]:
+    async def live_for_user(self, user_id: int, now: datetime) -> list[SignInSession]:
         statement = (
-            select(Session)
-            .where(Session.user_id == user_id, Session.revoked_at.is_(None), Session.expires_at > now)
-            .order_by(Session.last_used_at.desc(), Session.id.desc())
+            select(SignInSession)
+            .where(
+                SignInSession.user_id == user_id,
+                SignInSession.revoked_at.is_(None),
+                SignInSession.expires_at > now,
+            )
+            .order_by(SignInSession.last_used_at.desc(), SignInSession.id.desc())
         )
         return list(await self.session.scalars(statement))
 
     async def revoke_for_user(
         self, user_id: int, now: datetime, reason: str, *, except_id: int | None = None
     ) -> None:
-        statement = update(Session).where(Session.user_id == user_id, Session.revoked_at.is_(None))
+        statement = update(SignInSession).where(
+            SignInSession.user_id == user_id, SignInSession.revoked_at.is_(None)
+        )
         if except_id is not None:
-            statement = statement.where(Session.id != except_id)
+            statement = statement.where(SignInSession.id != except_id)
         await self.session.execute(statement.values(revoked_at=now, revoked_reason=reason))
 
     async def purge(self, before: datetime) -> int:
         """Delete sessions that ended (expired or revoked) before `before`; tokens cascade."""
-        statement = delete(Session).where(or_(Session.expires_at < before, Session.revoked_at < before))
+        statement = delete(SignInSession).where(
+            or_(SignInSession.expires_at < before, SignInSession.revoked_at < before)
+        )
         result = await self.session.execute(statement)
         return int(result.rowcount)  # type: ignore[attr-defined]

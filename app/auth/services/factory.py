@@ -1,0 +1,87 @@
+"""How the auth services are built from a platform: the one wiring that routes (through
+`provide` in app.auth.deps), tasks, listeners and the CLI all use::
+
+    service = user_service(platform)
+"""
+
+from app.auth.config import AuthConfig
+from app.auth.repositories.action_token import ActionTokenRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
+from app.auth.repositories.user import UserRepository
+from app.auth.services.access import AccessStore
+from app.auth.services.attempts import PasswordCheckLimit
+from app.auth.services.links import AccountLinks
+from app.auth.services.recovery import RecoveryService
+from app.auth.services.revocation import AccessRevocation
+from app.auth.services.security import access_tokens_for, hasher_for
+from app.auth.services.sessions import SessionService
+from app.auth.services.tokens import AccessTokens
+from app.auth.services.users import UserService
+from app.core.platform import Platform
+
+
+def access_tokens(platform: Platform) -> AccessTokens:
+    return access_tokens_for(platform.settings(AuthConfig))
+
+
+def access_store(platform: Platform) -> AccessStore:
+    return AccessStore(platform.redis, platform.settings(AuthConfig))
+
+
+def access_revocation(platform: Platform) -> AccessRevocation:
+    return AccessRevocation(access_store(platform), platform.events, platform.after_commit)
+
+
+def account_links(platform: Platform) -> AccountLinks:
+    return AccountLinks(
+        ActionTokenRepository(platform.session),
+        platform.mail,
+        config=platform.settings(AuthConfig),
+        frontend_url=platform.config.FRONTEND_URL,
+        project_name=platform.config.PROJECT_NAME,
+    )
+
+
+def user_service(platform: Platform) -> UserService:
+    config = platform.settings(AuthConfig)
+    return UserService(
+        users=UserRepository(platform.session),
+        sessions=SignInSessionRepository(platform.session),
+        action_tokens=ActionTokenRepository(platform.session),
+        links=account_links(platform),
+        revocation=access_revocation(platform),
+        password_checks=PasswordCheckLimit(
+            platform.redis, platform.config, config.PASSWORD_CHECKS_PER_MINUTE
+        ),
+        hasher=hasher_for(config),
+        events=platform.events,
+        mail=platform.mail,
+        config=config,
+        project_name=platform.config.PROJECT_NAME,
+    )
+
+
+def session_service(platform: Platform) -> SessionService:
+    return SessionService(
+        users=UserRepository(platform.session),
+        sessions=SignInSessionRepository(platform.session),
+        revocation=access_revocation(platform),
+        hasher=hasher_for(platform.settings(AuthConfig)),
+        tokens=access_tokens(platform),
+        config=platform.settings(AuthConfig),
+    )
+
+
+def recovery_service(platform: Platform) -> RecoveryService:
+    return RecoveryService(
+        users=UserRepository(platform.session),
+        sessions=SignInSessionRepository(platform.session),
+        action_tokens=ActionTokenRepository(platform.session),
+        links=account_links(platform),
+        accounts=user_service(platform),
+        revocation=access_revocation(platform),
+        queue=platform.queue,
+        mail=platform.mail,
+        config=platform.settings(AuthConfig),
+        frontend_url=platform.config.FRONTEND_URL,
+    )
