@@ -8,11 +8,11 @@
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth.config import get_auth_config
@@ -42,7 +42,18 @@ def scale_config(app_config: AppConfig, run_id: str) -> AppConfig:
 
 
 @pytest.fixture(scope="module")
-def cluster(scale_config: AppConfig, run_id: str) -> Iterator[tuple[str, str]]:
+async def forget_run_rows(engine: AsyncEngine, run_id: str) -> AsyncIterator[None]:
+    """The run's outbox rows (its users' emails, which the stopped workers may not have sent)
+    go with it: a later run's relay would otherwise send them to that run's mail server."""
+    yield
+    async with engine.begin() as connection:
+        await connection.execute(
+            delete(OutboxMessage).where(cast(OutboxMessage.payload, Text).contains(run_id))
+        )
+
+
+@pytest.fixture(scope="module")
+def cluster(scale_config: AppConfig, run_id: str, forget_run_rows: None) -> Iterator[tuple[str, str]]:
     # Channels of this run's own: pub/sub is shared by every Redis database, so other test runs
     # on this Redis would otherwise reach these sockets (and close them).
     env = worker_env(scale_config, RATE_LIMITER_ENABLED="true", CHAT_CHANNEL_PREFIX=f"{run_id}:room")
