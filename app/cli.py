@@ -50,8 +50,15 @@ def serve(
     import uvicorn  # noqa: PLC0415 - keeps other commands light
     from pydantic import ValidationError  # noqa: PLC0415
 
+    from app.core.config import ModuleSettings  # noqa: PLC0415
+    from app.core.modules import module_settings_classes  # noqa: PLC0415
+    from app.modules import INSTALLED_MODULES  # noqa: PLC0415
+
     try:
         config = get_app_config()
+        # Every installed module's settings too: a refused one (AUTH_JWT_SECRET, ...) is then a
+        # message here, not a traceback from inside uvicorn.
+        ModuleSettings().load(module_settings_classes(INSTALLED_MODULES))
     except ValidationError as error:
         # A refused setting (a published signing key in staging, ...): its message, no traceback.
         typer.echo(str(error), err=True)

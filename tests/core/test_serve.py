@@ -5,6 +5,7 @@ and that it refuses to start with a published signing key."""
 import asyncio
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -112,3 +113,19 @@ def test_serve_refuses_to_start_in_staging_with_the_development_key() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr + result.stdout
+
+
+def test_serve_names_a_refused_module_setting_without_a_traceback() -> None:
+    env = {**os.environ, "ENVIRONMENT": "staging", "SECRET_KEY": secrets.token_urlsafe(48)}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--port", "0"],
+        cwd=ROOT,
+        env={**env, "AUTH_JWT_SECRET": "changeme"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "AUTH_JWT_SECRET is a published example value" in result.stderr
+    assert "Traceback" not in result.stderr
