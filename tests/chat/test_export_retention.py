@@ -1,6 +1,7 @@
 """Exports do not pile up: one pending export per requester and room, finished ones purged with
 their files after the retention period, and no partial file left by a failed or killed writer."""
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -8,18 +9,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.chat import tasks
 from app.chat.config import get_chat_config
-from app.chat.models import ExportJob
+from app.chat.models import ExportJob, Member, Room
 from app.chat.services.storage import LocalFileStorage
+from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.platform import Platform
 from app.core.resources import Resources
 from tests.chat.exporting import EXPORTS, ROOMS, SignIn, bulk_messages, make_room
+from tests.processes import api
+from tests.users import CreateUser, login
 
 
 def files_under(root: Path) -> list[Path]:
@@ -133,3 +137,34 @@ async def test_a_failed_export_task_leaves_no_file(
     status = (await client.get(f"{EXPORTS}/{accepted.json()['id']}", headers=owner.headers)).json()
     assert status["status"] != "done"
     assert files_under(tmp_path) == []
+
+
+async def test_a_request_that_loses_the_race_is_told_which_export_won(
+    app_config: AppConfig, committed_users: CreateUser, engine: AsyncEngine
+) -> None:
+    """Another transaction inserts the pending job after this request checked for one and before
+    it inserts its own: the database refuses the second row, and the 409 names the first."""
+    owner = await committed_users()
+    async with api(app_config) as (client, _):
+        token = (await login(client, owner.username)).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        room_id = int((await client.post(ROOMS, json={"name": "raced"}, headers=headers)).json()["id"])
+        try:
+            async with engine.connect() as rival:
+                await rival.begin()
+                winner = await rival.scalar(
+                    insert(ExportJob).values(room_id=room_id, requested_by=owner.id).returning(ExportJob.id)
+                )
+                # The request sees no pending job (not committed yet) and waits on the index...
+                request = asyncio.create_task(client.post(f"{ROOMS}/{room_id}/exports", headers=headers))
+                await asyncio.sleep(0.5)
+                assert not request.done()
+                await rival.commit()  # ...until the rival's row commits, and its own is refused.
+            refused = await request
+        finally:
+            async with engine.begin() as connection:
+                await connection.execute(delete(ExportJob).where(ExportJob.room_id == room_id))
+                await connection.execute(delete(Member).where(Member.room_id == room_id))
+                await connection.execute(delete(Room).where(Room.id == room_id))
+    assert refused.status_code == 409
+    assert (refused.json()["code"], refused.json()["job_id"]) == ("export_pending", winner)

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import anyio
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth import Principal
@@ -25,7 +24,6 @@ from app.core.errors import ServiceUnavailable
 from app.core.queue import QueueServiceInterface
 
 BUILD_EXPORT = "chat.build_export"
-PENDING_INDEX = "uq_chat_export_job_pending"
 STREAMS_KEY = "chat:export-streams"
 # Seconds a stream's place lasts unless renewed: longer than any pause between two batches of a
 # stream whose client is reading at all.
@@ -110,15 +108,10 @@ class ExportService:
     async def request(self, room_id: int, user: Principal) -> ExportJob:
         """Queue a new export; ExportPending (409) while one of this room by this user is pending."""
         await self._rooms.ensure_member(room_id, user)
-        pending = await self._jobs.pending(room_id, user.id)
-        if pending is not None:
-            raise ExportPending(extra={"job_id": pending.id})
-        try:
-            job = await self._jobs.create({"room_id": room_id, "requested_by": user.id})
-        except IntegrityError as error:  # the same request twice at once: the other one won
-            if PENDING_INDEX not in str(error.orig):
-                raise
-            raise ExportPending() from error
+        job = await self._jobs.create_unless_pending(room_id, user.id)
+        if job is None:
+            pending = await self._jobs.pending(room_id, user.id)
+            raise ExportPending(extra={"job_id": pending.id} if pending else {})
         await self._queue.push(BUILD_EXPORT, {"job_id": job.id})
         return job
 
