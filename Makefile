@@ -40,11 +40,12 @@ install: $(INSTALLED)  ## Install the locked dependencies into .venv
 lock: | $(POETRY)  ## Re-resolve dependencies into a plain poetry.lock
 	$(TOOLS)/bin/python scripts/lock.py
 
-lint: $(INSTALLED)  ## ruff, ruff format --check, mypy (strict), import-linter
+lint: $(INSTALLED)  ## ruff, ruff format --check, mypy (strict), import-linter, commits and SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_transactions.py
 
 format: $(INSTALLED)  ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

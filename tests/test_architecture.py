@@ -2,7 +2,7 @@
 
 import pytest
 
-from scripts.import_contracts import _violation
+from scripts.import_contracts import _violation, layer_ranks, layer_violation, strongly_connected
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,27 @@ from scripts.import_contracts import _violation
 )
 def test_dependency_rule(importer: str, imported: str, allowed: bool) -> None:
     assert (_violation(importer, imported) is None) is allowed
+
+
+RANKS = layer_ranks(["routes | tasks", "services", "repositories", "models | config"])
+
+
+@pytest.mark.parametrize(
+    ("importer", "imported", "allowed"),
+    [
+        ("routes.v1.items", "services.items", True),
+        ("routes.v1.items", "models", True),
+        ("services.items", "services.factory", True),
+        ("repositories.item", "services.items", False),
+        ("models", "config", False),
+        ("routes.v1.items", "tasks", False),
+        ("helpers", "routes.v1.items", True),
+    ],
+)
+def test_module_layers(importer: str, imported: str, allowed: bool) -> None:
+    assert (layer_violation(RANKS, importer, imported) is None) is allowed
+
+
+def test_cycles_are_found() -> None:
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
+    assert strongly_connected(edges) == [["a", "b", "c"]]

@@ -92,6 +92,7 @@ def test_new_module_is_ready_to_use(tmp_path: Path, app_config: AppConfig) -> No
         ],
         [python, "-m", "mypy", f"app/{NAME}", f"tests/{NAME}"],
         [str(Path(python).parent / "lint-imports")],
+        [python, "scripts/check_transactions.py"],
     ]
     try:
         for command in checks:

@@ -7,8 +7,8 @@ from app.auth.deps import ActiveUser, AdminUser, AuthGateway, CurrentUser, Super
 from app.auth.events import AccessRevoked, PasswordChanged, UserCreated, UserDeleted, UserUpdated
 from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.models import Role
+from app.auth.schemas.principal import Principal
 from app.auth.schemas.user import UserDTO
-from app.auth.services.current_user import Principal
 
 __all__ = [
     "AccessRevoked",

@@ -12,7 +12,8 @@ from app.auth.exceptions import InactiveUser, NotAuthenticated
 from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.policies.users import ensure_admin, ensure_super_admin
 from app.auth.repositories.user import UserRepository
-from app.auth.services.current_user import Principal, resolve
+from app.auth.schemas.principal import Principal
+from app.auth.services.current_user import resolve
 from app.auth.services.factory import (
     access_store,
     access_tokens,

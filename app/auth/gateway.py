@@ -5,9 +5,10 @@ from collections.abc import Collection
 
 from app.auth.exceptions import InvalidToken
 from app.auth.repositories.user import UserRepository
+from app.auth.schemas.principal import Principal
 from app.auth.schemas.user import UserDTO
 from app.auth.services.access import AccessStore
-from app.auth.services.current_user import Principal, resolve
+from app.auth.services.current_user import resolve
 from app.auth.services.factory import access_store, access_tokens
 from app.auth.services.tokens import AccessTokens
 from app.core.db import ListParams, PaginatedResult

@@ -6,12 +6,11 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.chat.config import ChatConfig
-from app.chat.gateway import ChatGatewayInterface
+from app.chat.gateway import ChatGatewayInterface, chat_gateway
 from app.chat.services.attachments import AttachmentService
 from app.chat.services.exports import ExportService
 from app.chat.services.factory import (
     attachment_service,
-    chat_gateway,
     export_service,
     message_service,
     room_service,

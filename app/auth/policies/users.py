@@ -7,7 +7,7 @@ own role; granting and revoking admin is for super admins.
 
 from app.auth.exceptions import ActionNotAllowed
 from app.auth.models import Role
-from app.auth.services.current_user import Principal
+from app.auth.schemas.principal import Principal
 
 
 def can_see_private_fields(actor: Principal, target_id: int) -> bool:

@@ -7,50 +7,18 @@ answer, the database decides (the account and the session row): slower, but the 
 serving signed-in users, and a revoked session or token stays refused.
 """
 
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from dataclasses import asdict, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.exceptions import InvalidToken
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
+from app.auth.schemas.principal import Principal
 from app.auth.services.access import AccessStore, AccessStoreUnavailable
 from app.auth.services.tokens import AccessClaims, AccessTokens
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """The authenticated caller (no credentials in it)."""
-
-    id: int
-    username: str
-    email: str
-    role: Role
-    is_active: bool
-    token_version: int
-    session_id: int = 0
-    # When the access token this principal came from expires (None where no token is involved):
-    # long-lived connections (WebSockets) close then.
-    expires_at: datetime | None = None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role.rank >= Role.ADMIN.rank
-
-    @classmethod
-    def of(cls, user: User, session_id: int = 0) -> "Principal":
-        return cls(
-            id=user.id,
-            username=user.username,
-            email=user.email,
-            role=user.role_enum,
-            is_active=user.is_active,
-            token_version=user.token_version,
-            session_id=session_id,
-        )
 
 
 def _snapshot(principal: Principal) -> dict[str, Any]:

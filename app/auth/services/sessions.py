@@ -8,7 +8,7 @@ from app.auth.models import SignInSession, User
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.auth import TokenResponse
-from app.auth.services.current_user import Principal
+from app.auth.schemas.principal import Principal
 from app.auth.services.passwords import PasswordHasher
 from app.auth.services.revocation import AccessRevocation
 from app.auth.services.tokens import AccessTokens, new_opaque_token, token_digest

@@ -21,9 +21,9 @@ from app.auth.policies.users import ensure_can_create, ensure_outranks, ensure_s
 from app.auth.repositories.action_token import ActionTokenRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
+from app.auth.schemas.principal import Principal
 from app.auth.schemas.user import PUBLIC_USER_FIELDS, UserCreate, UserFilterParam, UserListParams, UserUpdate
 from app.auth.services.attempts import PasswordCheckLimit
-from app.auth.services.current_user import Principal
 from app.auth.services.links import AccountLinks
 from app.auth.services.passwords import PasswordHasher, password_problem
 from app.auth.services.revocation import AccessRevocation

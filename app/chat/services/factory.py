@@ -6,7 +6,6 @@
 
 from app.auth import auth_gateway
 from app.chat.config import ChatConfig
-from app.chat.gateway import ChatGatewayInterface, DefaultChatGateway
 from app.chat.repositories.attachment import AttachmentRepository
 from app.chat.repositories.export import ExportJobRepository
 from app.chat.repositories.room import MemberRepository, MessageRepository, RoomRepository
@@ -86,7 +85,3 @@ def attachment_service(platform: Platform) -> AttachmentService:
         storage=file_storage(platform),
         config=chat_settings(platform),
     )
-
-
-def chat_gateway(platform: Platform) -> ChatGatewayInterface:
-    return DefaultChatGateway(MemberRepository(platform.session))

@@ -1,7 +1,7 @@
 """Database layer: models, unit of work, repositories and list parameters."""
 
 from app.core.db.base import NAMING_CONVENTION, Base, BaseModel
-from app.core.db.engine import create_engine, create_session_factory
+from app.core.db.engine import PoolTimeout, create_engine, create_session_factory
 from app.core.db.params import (
     MAX_PER_PAGE,
     FilterOperator,
@@ -26,6 +26,7 @@ __all__ = [
     "FilterParam",
     "ListParams",
     "PaginatedResult",
+    "PoolTimeout",
     "ReadOnlyUnitOfWorkError",
     "SoftDeleteMixin",
     "SortParam",

@@ -1,9 +1,14 @@
 """Engine and session factory, built once per process from AppConfig."""
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.config import AppConfig
 from app.core.db.liveness import install_liveness_check
+
+# Raised when every pooled connection stays busy for DATABASE_POOL_TIMEOUT: code outside the
+# database layer (routes, the WebSocket) catches it by this name, without importing SQLAlchemy.
+__all__ = ["PoolTimeout", "create_engine", "create_session_factory"]
 
 
 def create_engine(config: AppConfig, *, read_only: bool = False) -> AsyncEngine:

@@ -78,6 +78,17 @@ class UnitOfWork:
             except Exception:
                 _log.exception("after-commit hook failed", hook=getattr(hook, "__qualname__", repr(hook)))
 
+    async def end_read_transaction(self) -> None:
+        """End the transaction of a unit of work that has only read so far, before a long wait
+        that needs no database (an upload streaming in), so the wait holds no pooled connection;
+        the next statement opens a new transaction, committed at the boundary as usual. The one
+        sanctioned early end: a unit of work with changes or side effects pending refuses it
+        (they belong to the commit at the boundary)."""
+        session = self.session
+        if session.new or session.dirty or session.deleted or self._after_commit:
+            raise RuntimeError("end_read_transaction() with changes or side effects pending")
+        await session.commit()
+
     async def rollback(self) -> None:
         self._after_commit.clear()
         await self.session.rollback()

@@ -49,9 +49,9 @@ async def upload(
     closing boundary, is refused with 400; nothing of a refused upload is stored."""
     await rooms.ensure_member(room_id, user)
     await attachments.ensure_quota_left(user.id)
-    # End the read transaction before the body streams in: a slow upload must not hold a pooled
-    # database connection (the row is written in a new transaction afterwards).
-    await platform.unit_of_work.commit()
+    # A slow upload must not hold a pooled database connection while the body streams in (the
+    # row is written in a new transaction afterwards).
+    await platform.unit_of_work.end_read_transaction()
     received = await attachments.receive(request.stream(), request.headers.get("content-type", ""))
     attachment = await attachments.add(room_id, user.id, received)
     return AttachmentResponse.model_validate(attachment)

@@ -40,7 +40,6 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 from redis.exceptions import RedisError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.auth import Principal, auth_gateway
 from app.chat.config import ChatConfig
@@ -56,6 +55,7 @@ from app.core.api import ResourceId
 from app.core.api.handlers import POOL_TIMEOUT_RETRY_AFTER
 from app.core.api.problems import sanitize_validation_errors
 from app.core.clock import utcnow
+from app.core.db import PoolTimeout
 from app.core.errors import AppError
 from app.core.platform import platform_context
 from app.core.resources import Resources
