@@ -24,13 +24,16 @@ class Inbox:
     ca_file: str | None = None
     messages: list[EmailMessage] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
-    # The first this many messages are refused with a temporary error (451), as a busy server does.
+    # The first this many messages are refused with a temporary error (451), as a busy server does;
+    # with refuse_to, only messages to that address count (the test's own, not another's leftovers).
     refuse_first: int = 0
+    refuse_to: str | None = None
     refused: int = 0
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
         del server, session
-        if self.refused < self.refuse_first:
+        refusable = self.refuse_to is None or self.refuse_to in envelope.rcpt_tos
+        if refusable and self.refused < self.refuse_first:
             self.refused += 1
             return "451 4.3.0 Try again later"
         assert isinstance(envelope.content, bytes)
@@ -61,10 +64,12 @@ def smtp_server(
     auth: bool = False,
     port: int | None = None,
     refuse_first: int = 0,
+    refuse_to: str | None = None,
 ) -> Iterator[Inbox]:
     """security: none | starttls (required) | tls (implicit); auth: require AUTH LOGIN/PLAIN;
-    port: where to listen (a free one if not given); refuse_first: messages refused with 451."""
-    inbox = Inbox(port=port or free_port(), refuse_first=refuse_first)
+    port: where to listen (a free one if not given); refuse_first: messages refused with 451
+    (only those to `refuse_to`, if given)."""
+    inbox = Inbox(port=port or free_port(), refuse_first=refuse_first, refuse_to=refuse_to)
     options: dict[str, Any] = {"hostname": "127.0.0.1", "port": inbox.port}
     if security != "none":
         authority = trustme.CA()
