@@ -3,7 +3,7 @@
 The task's payload (a `TaskPayload`, in the module's `schemas`) carries the task's name; the task
 class says which payload it runs::
 
-    # app/auth/schemas/tasks.py
+    # app/auth/schemas/payloads.py
     class SendWelcomePayload(TaskPayload):
         __task_name__ = "auth.send_welcome"
         user_id: int
