@@ -23,7 +23,7 @@ from app.core.platform import Platform
 from app.core.resources import Resources
 from app.modules import INSTALLED_MODULES
 from bench.servers import ROOT
-from bench.tasks import Noop
+from bench.tasks import NoopPayload
 
 TIMEOUT_SECONDS = 180
 # As the Procfile and docker-compose.yaml run it.
@@ -41,7 +41,7 @@ async def _push(resources: Resources, tasks: int) -> tuple[list[int], float]:
     started = time.perf_counter()
     async with UnitOfWork(resources.session_factory) as unit_of_work:
         queue = Platform.build(resources, unit_of_work).queue
-        ids = [await queue.push(Noop) for _ in range(tasks)]
+        ids = [await queue.push(NoopPayload()) for _ in range(tasks)]
     return ids, tasks / (time.perf_counter() - started)
 
 
@@ -81,7 +81,9 @@ async def _measure(tasks: int, queue_name: str) -> QueueResult:
         return QueueResult(tasks, pushed_per_second, (tasks - 1) / span)
     finally:
         async with resources.session_factory() as session, session.begin():
-            await session.execute(delete(OutboxMessage).where(OutboxMessage.task_name == Noop.__task_name__))
+            await session.execute(
+                delete(OutboxMessage).where(OutboxMessage.task_name == NoopPayload.task_name())
+            )
         await resources.close()
 
 

@@ -1,11 +1,13 @@
 """Tasks used by the queue benchmark (the worker imports this module by name)."""
 
-from app.core.queue import BaseTask, queued
+from app.core.queue import BaseTask, TaskPayload, queued
+
+
+class NoopPayload(TaskPayload):
+    __task_name__ = "bench.noop"
 
 
 @queued
-class Noop(BaseTask):
-    __task_name__ = "bench.noop"
-
-    async def run(self) -> None:
-        return None
+class Noop(BaseTask[NoopPayload]):
+    async def run(self, payload: NoopPayload) -> None:
+        del payload

@@ -69,6 +69,7 @@ def test_new_module_is_ready_to_use(tmp_path: Path, app_config: AppConfig) -> No
         "emails/templates.py",
         "gateway.py",
         "schemas/item.py",
+        "schemas/payloads.py",
     ):
         assert (project / "app" / NAME / path).is_file(), path
 

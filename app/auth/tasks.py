@@ -5,8 +5,8 @@ from typing import Any, ClassVar
 
 from app.auth.repositories.action_token import ActionTokenRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
+from app.auth.schemas.payloads import PurgeExpiredPayload, ResendVerificationPayload, SendPasswordResetPayload
 from app.auth.services.factory import recovery_service
-from app.auth.services.recovery import RESEND_VERIFICATION, SEND_PASSWORD_RESET
 from app.core.clock import utcnow
 from app.core.queue import BaseTask, queued
 
@@ -15,11 +15,11 @@ RETENTION = timedelta(days=7)
 
 
 @queued
-class PurgeExpired(BaseTask):
-    __task_name__ = "auth.purge_expired"
+class PurgeExpired(BaseTask[PurgeExpiredPayload]):
     __schedule__: ClassVar[list[dict[str, Any]]] = [{"cron": "17 * * * *"}]
 
-    async def run(self) -> dict[str, int]:
+    async def run(self, payload: PurgeExpiredPayload) -> dict[str, int]:
+        del payload
         before = utcnow() - RETENTION
         session = self.platform.session
         return {
@@ -29,20 +29,16 @@ class PurgeExpired(BaseTask):
 
 
 @queued
-class SendPasswordReset(BaseTask):
+class SendPasswordReset(BaseTask[SendPasswordResetPayload]):
     """Pushed for every restore-password request; mails only an active account's address."""
 
-    __task_name__ = SEND_PASSWORD_RESET
-
-    async def run(self, email: str) -> None:
-        await recovery_service(self.platform).send_password_reset(email)
+    async def run(self, payload: SendPasswordResetPayload) -> None:
+        await recovery_service(self.platform).send_password_reset(payload.email)
 
 
 @queued
-class ResendVerification(BaseTask):
+class ResendVerification(BaseTask[ResendVerificationPayload]):
     """Pushed for every verify-email/resend request; mails only an unverified account's address."""
 
-    __task_name__ = RESEND_VERIFICATION
-
-    async def run(self, email: str) -> None:
-        await recovery_service(self.platform).send_verification_again(email)
+    async def run(self, payload: ResendVerificationPayload) -> None:
+        await recovery_service(self.platform).send_verification_again(payload.email)

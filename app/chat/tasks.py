@@ -12,6 +12,7 @@ from app.chat.emails.templates import ExportReady
 from app.chat.models import FINISHED_EXPORT, ExportJob, Room
 from app.chat.repositories.export import ExportJobRepository
 from app.chat.repositories.room import MessageRepository
+from app.chat.schemas.payloads import BuildExportPayload, PurgeExportsPayload
 from app.chat.services.csv_chunks import csv_chunks
 from app.chat.services.factory import chat_settings, file_storage
 from app.core.clock import utcnow
@@ -31,10 +32,9 @@ async def _report(factory: async_sessionmaker[AsyncSession], job_id: int, **valu
 
 
 @queued
-class BuildExport(BaseTask):
-    __task_name__ = "chat.build_export"
-
-    async def run(self, job_id: int) -> dict[str, int]:
+class BuildExport(BaseTask[BuildExportPayload]):
+    async def run(self, payload: BuildExportPayload) -> dict[str, int]:
+        job_id = payload.job_id
         platform = self.platform
         config, storage = chat_settings(platform), file_storage(platform)
         session, factory = platform.session, platform.unit_of_work.session_factory
@@ -85,20 +85,20 @@ class BuildExport(BaseTask):
             raise
         return {"rows": rows}
 
-    async def dead_lettered(self, job_id: int) -> None:
+    async def dead_lettered(self, payload: BuildExportPayload) -> None:
         """Out of attempts: the job is failed, so its requester stops waiting and may ask again."""
-        await ExportJobRepository(self.platform.session).mark_failed(job_id, utcnow())
+        await ExportJobRepository(self.platform.session).mark_failed(payload.job_id, utcnow())
 
 
 @queued
-class PurgeExports(BaseTask):
+class PurgeExports(BaseTask[PurgeExportsPayload]):
     """Deletes finished exports, files and jobs, CHAT_EXPORT_RETENTION seconds after they finished,
     and the partial files of writers killed mid-way."""
 
-    __task_name__ = "chat.purge_exports"
     __schedule__: ClassVar[list[dict[str, Any]]] = [{"cron": "47 * * * *"}]
 
-    async def run(self) -> dict[str, int]:
+    async def run(self, payload: PurgeExportsPayload) -> dict[str, int]:
+        del payload
         before = utcnow() - timedelta(seconds=chat_settings(self.platform).EXPORT_RETENTION)
         storage = file_storage(self.platform)
         jobs = ExportJobRepository(self.platform.session)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth.models import User
 from app.core.config import AppConfig
-from app.core.mail.service import SEND_EMAIL_TASK
+from app.core.mail.service import SendEmailPayload
 from app.core.outbox import OutboxMessage
 from tests.core.queue.test_queue import relay
 from tests.processes import api, eventually, worker, worker_env
@@ -96,7 +96,7 @@ async def test_registration_email_is_retried_while_the_server_refuses_and_arrive
     # One outbox row, the email itself (no event the module sends to itself), sent on its third
     # attempt: the server refused the first two.
     [row] = rows
-    assert (row.task_name, row.attempts, row.dead_at) == (SEND_EMAIL_TASK, 3, None)
+    assert (row.task_name, row.attempts, row.dead_at) == (SendEmailPayload.task_name(), 3, None)
     assert inbox.refused == 2
     [message] = [message for message in inbox.messages if message["To"] == email]  # exactly once
     assert "Confirm your email" in message["Subject"]

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import AuthGatewayInterface, Role, UserDTO, auth_gateway
 from app.auth.models import ActionToken, SignInSession, User
+from app.auth.schemas.payloads import PurgeExpiredPayload
 from app.auth.tasks import PurgeExpired
 from app.core.config import AppConfig
 from app.core.db import FilterOperator, FilterParam, ListParams, UnitOfWork
@@ -105,7 +106,7 @@ async def test_purge_removes_old_sessions_and_tokens(resources: Resources, db_se
     await db_session.commit()
     with freeze_time(now):
         async with UnitOfWork(resources.session_factory) as unit_of_work:
-            result = await PurgeExpired(Platform.build(resources, unit_of_work)).run()
+            result = await PurgeExpired(Platform.build(resources, unit_of_work)).run(PurgeExpiredPayload())
     assert result == {"sessions": 1, "tokens": 1}
     assert (
         await db_session.scalar(

@@ -79,7 +79,8 @@ async def test_restore_and_resend_do_the_same_work_for_known_and_unknown_address
 
         for name, data in work:
             async with platform_context() as context:
-                await registered_tasks()[name](context).run(**data)
+                task = registered_tasks()[name]
+                await task(context).run(task.__payload__.model_validate(data))
     mailed = [data["email"]["email"]["recipient"] for name, data in await queued() if name == "mail.send"]
     assert mailed == [known.email, unverified.email]
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.chat import tasks
 from app.chat.config import get_chat_config
 from app.chat.models import ExportJob, Member, Room
+from app.chat.schemas.payloads import PurgeExportsPayload
 from app.chat.services.storage import LocalFileStorage
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
@@ -88,7 +89,7 @@ async def test_finished_exports_expire_and_are_purged_with_their_files(
     # Expired is gone for the requester even before the purge has run.
     assert (await client.get(f"{EXPORTS}/{job_id}/download", headers=owner.headers)).status_code == 404
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        result = await tasks.PurgeExports(Platform.build(resources, unit_of_work)).run()
+        result = await tasks.PurgeExports(Platform.build(resources, unit_of_work)).run(PurgeExportsPayload())
     assert result["jobs"] >= 1
     assert result["partial_files"] >= 1
     assert not export_file.exists()

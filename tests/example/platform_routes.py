@@ -15,7 +15,7 @@ from app.core.mail import EmailData
 from tests.example.emails import WidgetReady
 from tests.example.events import WidgetAudited, WidgetCreated, WidgetShipped
 from tests.example.models import Widget
-from tests.example.tasks import AlwaysFails, CreateWidget
+from tests.example.tasks import AlwaysFailsPayload, CreateWidgetPayload
 
 router = APIRouter(prefix="/platform", tags=["example"])
 calls = {"cached": 0}
@@ -40,15 +40,15 @@ class MailRequest(BaseModel):
 @router.post("/tasks", summary="Queue a task", status_code=202, response_model=Queued)
 async def queue_task(body: TaskRequest, queue: QueueService) -> Queued:
     delay = timedelta(seconds=body.delay_seconds) if body.delay_seconds else None
-    data = body.model_dump(exclude={"delay_seconds"})
-    return Queued(outbox_id=await queue.push(CreateWidget, data, delay=delay))
+    payload = CreateWidgetPayload(name=body.name, announce=body.announce, sleep=body.sleep)
+    return Queued(outbox_id=await queue.push(payload, delay=delay))
 
 
 @router.post(
     "/tasks/rolled-back", summary="Queue a task, then fail", status_code=202, responses=error_responses(409)
 )
 async def queue_then_fail(body: TaskRequest, queue: QueueService) -> None:
-    await queue.push(CreateWidget, body.model_dump(exclude={"delay_seconds"}))
+    await queue.push(CreateWidgetPayload(name=body.name, announce=body.announce, sleep=body.sleep))
     raise Conflict("failing after queueing")
 
 
@@ -56,7 +56,7 @@ async def queue_then_fail(body: TaskRequest, queue: QueueService) -> None:
     "/tasks/failing", summary="Queue a task that always fails", status_code=202, response_model=Queued
 )
 async def queue_failing(queue: QueueService) -> Queued:
-    return Queued(outbox_id=await queue.push(AlwaysFails, {"reason": "boom"}))
+    return Queued(outbox_id=await queue.push(AlwaysFailsPayload(reason="boom")))
 
 
 @router.post(

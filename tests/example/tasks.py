@@ -1,47 +1,64 @@
-"""Tasks of the example module (worker-process tests load them: `taskiq worker ... tests.example.tasks`)."""
+"""Tasks of the example module (worker-process tests load them: `taskiq worker ... tests.example.tasks`).
+
+Its payloads sit beside the tasks: nothing that pushes them is imported by the tasks (in a module
+of app/, they are in `schemas/payloads.py`, under the services that push them)."""
 
 import asyncio
 from typing import Any
 
 from app.core.log import logger
-from app.core.queue import BaseTask, queued
+from app.core.queue import BaseTask, TaskPayload, queued
 from tests.example.events import WidgetCreated
 from tests.example.models import Widget
 
 
+class CreateWidgetPayload(TaskPayload):
+    __task_name__ = "example.create_widget"
+    name: str
+    announce: bool = False
+    sleep: float = 0.0
+
+
+class AlwaysFailsPayload(TaskPayload):
+    __task_name__ = "example.always_fails"
+    reason: str
+
+
+class NoopPayload(TaskPayload):
+    __task_name__ = "example.noop"
+    # Names the test run.
+    run: str
+
+
 @queued
-class CreateWidget(BaseTask):
+class CreateWidget(BaseTask[CreateWidgetPayload]):
     """Its effect is a row: the tests count rows to prove a task took effect exactly once."""
 
-    __task_name__ = "example.create_widget"
-
-    async def run(self, name: str, announce: bool = False, sleep: float = 0.0) -> dict[str, Any]:
-        if sleep:
+    async def run(self, payload: CreateWidgetPayload) -> dict[str, Any]:
+        name = payload.name
+        if payload.sleep:
             await self.platform.resources.redis.set(f"started:{name}", "1", ex=60)
-            await asyncio.sleep(sleep)
+            await asyncio.sleep(payload.sleep)
         widget = Widget(name=name)
         self.platform.session.add(widget)
         await self.platform.session.flush()
         logger.info("widget created by task", widget_id=widget.id)
-        if announce:
+        if payload.announce:
             self.platform.events.dispatch(WidgetCreated(id=widget.id, name=name))
         return {"widget_id": widget.id}
 
 
 @queued
-class AlwaysFails(BaseTask):
-    __task_name__ = "example.always_fails"
+class AlwaysFails(BaseTask[AlwaysFailsPayload]):
     __max_attempts__ = 3
 
-    async def run(self, reason: str) -> None:
-        raise RuntimeError(reason)
+    async def run(self, payload: AlwaysFailsPayload) -> None:
+        raise RuntimeError(payload.reason)
 
 
 @queued
-class Noop(BaseTask):
-    """Does nothing: for tests of the queue's own bookkeeping (`run` names the test run)."""
+class Noop(BaseTask[NoopPayload]):
+    """Does nothing: for tests of the queue's own bookkeeping."""
 
-    __task_name__ = "example.noop"
-
-    async def run(self, run: str) -> None:
-        del run
+    async def run(self, payload: NoopPayload) -> None:
+        del payload

@@ -22,7 +22,7 @@ from app.core.outbox import OutboxMessage
 from app.core.platform import Platform
 from tests.chat.sockets import post_across
 from tests.example import Widget
-from tests.example.tasks import CreateWidget
+from tests.example.tasks import CreateWidgetPayload
 from tests.processes import api, api_process, eventually, worker, worker_env
 
 pytestmark = pytest.mark.slow
@@ -103,7 +103,7 @@ async def test_a_thousand_tasks_take_effect_once_each(
         async with api(scale_config) as (_, resources):
             async with UnitOfWork(resources.session_factory) as unit_of_work:
                 queue = Platform.build(resources, unit_of_work).queue
-                ids += [await queue.push(CreateWidget, {"name": f"{run_id}-{n}"}) for n in range(TASKS)]
+                ids += [await queue.push(CreateWidgetPayload(name=f"{run_id}-{n}")) for n in range(TASKS)]
 
             async def all_completed() -> bool:
                 async with engine.connect() as connection:

@@ -18,6 +18,7 @@ from app.auth.models import EMAIL_VERIFICATION, PASSWORD_RESET, ActionToken, Use
 from app.auth.repositories.action_token import ActionTokenRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
+from app.auth.schemas.payloads import ResendVerificationPayload, SendPasswordResetPayload
 from app.auth.services.links import AccountLinks
 from app.auth.services.revocation import AccessRevocation
 from app.auth.services.tokens import token_digest
@@ -25,10 +26,6 @@ from app.auth.services.users import UserService
 from app.core.clock import utcnow
 from app.core.mail import EmailData, MailServiceInterface
 from app.core.queue import QueueServiceInterface
-
-# Task names (the tasks are in app.auth.tasks).
-SEND_PASSWORD_RESET = "auth.send_password_reset"  # noqa: S105 - a task name, not a secret
-RESEND_VERIFICATION = "auth.resend_verification"
 
 
 def password_fingerprint(user: User) -> str:
@@ -74,7 +71,7 @@ class RecoveryService:
 
     async def restore_password(self, email: str) -> None:
         """Hands the address to a task, known or not."""
-        await self._queue.push(SEND_PASSWORD_RESET, {"email": email})
+        await self._queue.push(SendPasswordResetPayload(email=email))
 
     async def send_password_reset(self, email: str) -> None:
         """Queues a reset link if the address belongs to an active account; silent otherwise."""
@@ -99,7 +96,7 @@ class RecoveryService:
 
     async def resend_verification(self, email: str) -> None:
         """Hands the address to a task, known or not."""
-        await self._queue.push(RESEND_VERIFICATION, {"email": email})
+        await self._queue.push(ResendVerificationPayload(email=email))
 
     async def send_verification_again(self, email: str) -> None:
         """A new link if the address belongs to an active, unverified account; silent otherwise."""

@@ -15,6 +15,7 @@ from app.chat.config import ChatConfig
 from app.chat.exceptions import ExportNotFound, ExportPending, TooManyExportStreams
 from app.chat.models import ExportJob
 from app.chat.repositories.export import ExportJobRepository
+from app.chat.schemas.payloads import BuildExportPayload
 from app.chat.services.csv_chunks import CsvChunk, csv_chunks
 from app.chat.services.rooms import RoomService
 from app.chat.services.storage import FileStorage
@@ -23,7 +24,6 @@ from app.core.clock import utcnow
 from app.core.errors import ServiceUnavailable
 from app.core.queue import QueueServiceInterface
 
-BUILD_EXPORT = "chat.build_export"
 STREAMS_KEY = "chat:export-streams"
 # Seconds a stream's place lasts unless renewed: longer than any pause between two batches of a
 # stream whose client is reading at all.
@@ -112,7 +112,7 @@ class ExportService:
         if job is None:
             pending = await self._jobs.pending(room_id, user.id)
             raise ExportPending(extra={"job_id": pending.id} if pending else {})
-        await self._queue.push(BUILD_EXPORT, {"job_id": job.id})
+        await self._queue.push(BuildExportPayload(job_id=job.id))
         return job
 
     async def get(self, job_id: int, user: Principal) -> ExportJob:

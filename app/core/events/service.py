@@ -18,8 +18,16 @@ from app.core.events.base import BaseEvent
 from app.core.events.middleware import collected_for_response
 from app.core.events.registry import durable_listeners, local_handler
 from app.core.outbox import Outbox
+from app.core.queue.payload import TaskPayload
 
-DELIVER_EVENT_TASK = "events.deliver"
+
+class DeliverEventPayload(TaskPayload):
+    """One durable listener hearing one event (app.core.events.tasks.DeliverEvent runs it)."""
+
+    __task_name__ = "events.deliver"
+    listener: str
+    event: str
+    data: Any
 
 
 async def deliver(name: str, payload: Any) -> None:
@@ -44,7 +52,7 @@ class DefaultEventsService(EventsServiceInterface):
     def dispatch(self, event: BaseEvent) -> None:
         name, payload = event.event_name(), event.model_dump(mode="json")
         for durable in durable_listeners(name):
-            self._outbox.add(DELIVER_EVENT_TASK, {"listener": durable.name, "event": name, "data": payload})
+            self._outbox.add(DeliverEventPayload(listener=durable.name, event=name, data=payload))
 
         async def release() -> None:
             await deliver(name, payload)

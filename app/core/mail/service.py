@@ -5,10 +5,16 @@ from abc import ABC, abstractmethod
 from app.core.mail.backends import MailBackend
 from app.core.mail.message import EmailData, RenderedEmail
 from app.core.mail.rendering import BaseTemplate
+from app.core.queue.payload import TaskPayload
 from app.core.queue.service import QueueServiceInterface
 from app.core.settings.mail import MailSettings
 
-SEND_EMAIL_TASK = "mail.send"
+
+class SendEmailPayload(TaskPayload):
+    """A rendered email (app.core.mail.tasks.SendEmail sends it)."""
+
+    __task_name__ = "mail.send"
+    email: RenderedEmail
 
 
 def render(template: BaseTemplate, email_data: EmailData) -> RenderedEmail:
@@ -39,7 +45,7 @@ class DefaultMailService(MailServiceInterface):
         # Rendered now: the worker needs no template classes, and the email shows what was true
         # when it was requested.
         rendered = render(template, email_data)
-        return await self._queue.push(SEND_EMAIL_TASK, {"email": rendered.model_dump(mode="json")})
+        return await self._queue.push(SendEmailPayload(email=rendered))
 
     async def deliver(self, rendered: RenderedEmail) -> None:
         message = rendered.to_message(self._settings.MAIL_FROM_ADDRESS, self._settings.MAIL_FROM_NAME)

@@ -12,27 +12,32 @@ from app.core.clock import utcnow
 from app.core.config import AppConfig
 from app.core.log import logger
 from app.core.outbox.models import OutboxMessage
+from app.core.queue.payload import TaskPayload
 from app.core.queue.task import BaseTask, queued
 
-RELAY_TASK = "outbox.relay"
 RELAY_BATCH = 500
 # Fresh messages are being published by the request that wrote them.
 FRESH_GRACE = timedelta(seconds=2)
 
 
+class RelayOutboxPayload(TaskPayload):
+    __task_name__ = "outbox.relay"
+    # None: FRESH_GRACE (tests relay messages written a moment ago).
+    grace_seconds: float | None = None
+
+
 @queued
-class RelayOutbox(BaseTask):
-    __task_name__ = RELAY_TASK
+class RelayOutbox(BaseTask[RelayOutboxPayload]):
     __max_attempts__ = 1
 
     @classmethod
     def schedule(cls, config: AppConfig) -> list[dict[str, Any]]:
         return [{"interval": config.OUTBOX_RELAY_INTERVAL}]
 
-    async def run(self, grace_seconds: float | None = None) -> dict[str, int]:
+    async def run(self, payload: RelayOutboxPayload) -> dict[str, int]:
         platform = self.platform
         now = utcnow()
-        grace = FRESH_GRACE if grace_seconds is None else timedelta(seconds=grace_seconds)
+        grace = FRESH_GRACE if payload.grace_seconds is None else timedelta(seconds=payload.grace_seconds)
         stale = now - timedelta(seconds=platform.config.OUTBOX_REDELIVER_AFTER)
         claim = (
             select(OutboxMessage)

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.clock import utcnow
 from app.core.log import logger
 from app.core.outbox.models import OutboxMessage
+from app.core.queue.payload import TaskPayload
 from app.core.queue.task import BaseTask, queued
 
-PURGE_TASK = "outbox.purge_completed"
 PURGE_BATCH = 1000
 
 
@@ -41,13 +41,17 @@ async def purge_completed(
             return deleted
 
 
+class PurgeCompletedOutboxPayload(TaskPayload):
+    __task_name__ = "outbox.purge_completed"
+
+
 @queued
-class PurgeCompletedOutbox(BaseTask):
-    __task_name__ = PURGE_TASK
+class PurgeCompletedOutbox(BaseTask[PurgeCompletedOutboxPayload]):
     __max_attempts__ = 1
     __schedule__: ClassVar[list[dict[str, Any]]] = [{"cron": "*/15 * * * *"}]
 
-    async def run(self) -> dict[str, int]:
+    async def run(self, payload: PurgeCompletedOutboxPayload) -> dict[str, int]:
+        del payload
         platform = self.platform
         before = utcnow() - timedelta(seconds=platform.config.OUTBOX_RETENTION)
         deleted = await purge_completed(platform.unit_of_work.session_factory, before)

@@ -1,15 +1,16 @@
 """Outbox: adds messages to the current unit of work and publishes them once it has committed."""
 
 from datetime import datetime, timedelta
-from typing import Any
-
-from pydantic_core import to_jsonable_python
+from typing import TYPE_CHECKING
 
 from app.core.clock import utcnow
 from app.core.db import UnitOfWork
 from app.core.log import bound_context
 from app.core.outbox.models import OutboxMessage
 from app.core.outbox.publisher import Publisher
+
+if TYPE_CHECKING:
+    from app.core.queue.payload import TaskPayload
 
 
 class Outbox:
@@ -18,14 +19,13 @@ class Outbox:
         self._publisher = publisher
         self._due: list[OutboxMessage] = []
 
-    def add(
-        self, task_name: str, payload: dict[str, Any], *, available_at: datetime | None = None
-    ) -> OutboxMessage:
-        """Record a message in this transaction; it is published after commit once it is due."""
+    def add(self, payload: "TaskPayload", *, available_at: datetime | None = None) -> OutboxMessage:
+        """Record a message for the payload's task in this transaction; it is published after
+        commit once it is due."""
         now = utcnow()
         message = OutboxMessage(
-            task_name=task_name,
-            payload=to_jsonable_python(payload),
+            task_name=payload.task_name(),
+            payload=payload.model_dump(mode="json"),
             context={key: value for key, value in bound_context().items() if key == "request_id"},
             available_at=available_at or now,
         )
@@ -36,9 +36,9 @@ class Outbox:
             self._due.append(message)
         return message
 
-    def add_delayed(self, task_name: str, payload: dict[str, Any], delay: timedelta) -> OutboxMessage:
+    def add_delayed(self, payload: "TaskPayload", delay: timedelta) -> OutboxMessage:
         """Delayed messages are published by the relay when they become due."""
-        return self.add(task_name, payload, available_at=utcnow() + delay)
+        return self.add(payload, available_at=utcnow() + delay)
 
     async def flush(self) -> None:
         """Write pending messages now (to learn their ids)."""

@@ -45,7 +45,7 @@ def create_broker(config: AppConfig, runtime: RuntimeProvider) -> AsyncBroker:
             )
         )
 
-    def attach(task_class: type[BaseTask]) -> None:
+    def attach(task_class: type[BaseTask[Any]]) -> None:
         schedule = task_class.schedule(config)
         labels = {"schedule": schedule} if schedule else {}
         broker.register_task(_executor(task_class, runtime), task_name=task_class.__task_name__, **labels)
@@ -54,7 +54,7 @@ def create_broker(config: AppConfig, runtime: RuntimeProvider) -> AsyncBroker:
     return broker
 
 
-def _executor(task_class: type[BaseTask], runtime: RuntimeProvider) -> Callable[..., Any]:
+def _executor(task_class: type[BaseTask[Any]], runtime: RuntimeProvider) -> Callable[..., Any]:
     from app.core.queue.runner import run_task  # noqa: PLC0415 - the runner needs the resources module
 
     async def execute(outbox_id: int | None = None, **data: Any) -> dict[str, Any]:

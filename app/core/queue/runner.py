@@ -63,7 +63,7 @@ def retry_delay(attempt: int, base: float, maximum: float) -> timedelta:
 
 
 async def run_task(
-    resources: Resources, task_class: type[BaseTask], outbox_id: int | None, data: dict[str, Any]
+    resources: Resources, task_class: type[BaseTask[Any]], outbox_id: int | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     with structlog.contextvars.bound_contextvars(task=task_class.__task_name__, outbox_id=outbox_id):
         try:
@@ -95,7 +95,7 @@ def _is_locked(error: Exception) -> bool:
 
 
 async def _run_when_unlocked(
-    resources: Resources, task_class: type[BaseTask], outbox_id: int | None, data: dict[str, Any]
+    resources: Resources, task_class: type[BaseTask[Any]], outbox_id: int | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     for pause in CLAIM_RETRY_PAUSES:
         try:
@@ -108,7 +108,7 @@ async def _run_when_unlocked(
 
 
 async def _run(
-    resources: Resources, task_class: type[BaseTask], outbox_id: int | None, data: dict[str, Any]
+    resources: Resources, task_class: type[BaseTask[Any]], outbox_id: int | None, data: dict[str, Any]
 ) -> dict[str, Any]:
     from app.core.platform import Platform  # noqa: PLC0415 - the platform imports this module's neighbours
 
@@ -126,12 +126,15 @@ async def _run(
                 return {"status": "already done"}
             data = message.payload
             structlog.contextvars.bind_contextvars(**message.context)
-        result = await task_class(Platform.build(resources, unit_of_work)).run(**data)
+        # Validated back into the task's payload model: a stored row that no longer fits fails the
+        # attempt (retried, then dead-lettered) instead of reaching `run` half-typed.
+        payload = task_class.__payload__.model_validate(data)
+        result = await task_class(Platform.build(resources, unit_of_work)).run(payload)
     return {"status": "completed", "result": result}
 
 
 async def _record_failure(
-    resources: Resources, task_class: type[BaseTask], outbox_id: int, error: Exception
+    resources: Resources, task_class: type[BaseTask[Any]], outbox_id: int, error: Exception
 ) -> None:
     config = resources.config
     max_attempts = task_class.__max_attempts__ or config.QUEUE_MAX_ATTEMPTS
@@ -163,13 +166,14 @@ async def _record_failure(
 
 
 async def _on_dead_letter(
-    resources: Resources, task_class: type[BaseTask], unit_of_work: UnitOfWork, data: dict[str, Any]
+    resources: Resources, task_class: type[BaseTask[Any]], unit_of_work: UnitOfWork, data: dict[str, Any]
 ) -> None:
     """The task's own `dead_lettered`, in a savepoint: if it fails, the dead letter is still recorded."""
     from app.core.platform import Platform  # noqa: PLC0415 - as in _run
 
     try:
         async with unit_of_work.session.begin_nested():
-            await task_class(Platform.build(resources, unit_of_work)).dead_lettered(**data)
+            payload = task_class.__payload__.model_validate(data)
+            await task_class(Platform.build(resources, unit_of_work)).dead_lettered(payload)
     except Exception:
         logger.exception("dead-letter hook failed")

@@ -2,24 +2,20 @@
 
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
-from typing import Any
 
 from app.core.outbox.writer import Outbox
-from app.core.queue.task import BaseTask, task_name
+from app.core.queue.payload import TaskPayload
+from app.core.queue.task import task_for
 
 
 class QueueServiceInterface(ABC):
     @abstractmethod
     async def push(
-        self,
-        task: type[BaseTask] | str,
-        data: dict[str, Any] | None = None,
-        *,
-        delay: timedelta | None = None,
-        at: datetime | None = None,
+        self, payload: TaskPayload, *, delay: timedelta | None = None, at: datetime | None = None
     ) -> int:
-        """Queue `task` with `data`; it is sent after the unit of work commits (or when due).
-        Returns the message id (the task's idempotency key)."""
+        """Queue the task that runs `payload` (`await queue.push(SendDigestPayload(user_id=1))`);
+        it is sent after the unit of work commits (or when due). Returns the message id (the
+        task's idempotency key)."""
 
 
 class DefaultQueueService(QueueServiceInterface):
@@ -27,19 +23,16 @@ class DefaultQueueService(QueueServiceInterface):
         self._outbox = outbox
 
     async def push(
-        self,
-        task: type[BaseTask] | str,
-        data: dict[str, Any] | None = None,
-        *,
-        delay: timedelta | None = None,
-        at: datetime | None = None,
+        self, payload: TaskPayload, *, delay: timedelta | None = None, at: datetime | None = None
     ) -> int:
         if delay is not None and at is not None:
             raise ValueError("give either delay or at, not both")
-        name = task_name(task)
+        if not isinstance(payload, TaskPayload):
+            raise TypeError(f"push a TaskPayload, not {type(payload).__name__}")
+        task_for(payload)  # a task runs it in this application
         if delay is not None:
-            message = self._outbox.add_delayed(name, data or {}, delay)
+            message = self._outbox.add_delayed(payload, delay)
         else:
-            message = self._outbox.add(name, data or {}, available_at=at)
+            message = self._outbox.add(payload, available_at=at)
         await self._outbox.flush()
         return message.id

@@ -1,14 +1,21 @@
 """`BaseTask` and `@queued`: background work, declared in each module's `tasks.py`.
 
-    @queued
-    class SendWelcome(BaseTask):
-        __task_name__ = "auth.send_welcome"
+The task's payload (a `TaskPayload`, in the module's `schemas`) carries the task's name; the task
+class says which payload it runs::
 
-        async def run(self, user_id: int) -> None:
-            user = await UserRepository(self.platform.session).get(user_id)
+    # app/auth/schemas/payloads.py
+    class SendWelcomePayload(TaskPayload):
+        __task_name__ = "auth.send_welcome"
+        user_id: int
+
+    # app/auth/tasks.py
+    @queued
+    class SendWelcome(BaseTask[SendWelcomePayload]):
+        async def run(self, payload: SendWelcomePayload) -> None:
+            user = await user_service(self.platform).get(payload.user_id)
             ...
 
-Push it with `await queue.push(SendWelcome, {"user_id": 1})`. A task runs inside its own unit of
+Push it with `await queue.push(SendWelcomePayload(user_id=1))`. A task runs inside its own unit of
 work (committed when `run` returns), and `self.platform` is the same platform a request gets:
 `self.platform.session`, `.queue`, `.events`, `.mail`, `.cache`, `.settings(...)`; a module builds
 its services from it with the functions its routes use (`user_service(self.platform)`).
@@ -17,16 +24,21 @@ A task whose state outlives a failure (a job row) overrides `dead_lettered` to m
 """
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, get_args, get_origin
+
+from app.core.queue.payload import TaskPayload
 
 if TYPE_CHECKING:
     from app.core.config import AppConfig
     from app.core.platform import Platform
 
-TaskT = TypeVar("TaskT", bound="type[BaseTask]")
+PayloadT = TypeVar("PayloadT", bound=TaskPayload)
+TaskT = TypeVar("TaskT", bound="type[BaseTask[Any]]")
 
 
-class BaseTask(ABC):
+class BaseTask(ABC, Generic[PayloadT]):
+    # Both set from the class's payload (`BaseTask[SomePayload]`): the name is written once.
+    __payload__: ClassVar[type[TaskPayload]]
     __task_name__: ClassVar[str]
     __schedule__: ClassVar[list[dict[str, Any]]] = []
     # None: the QUEUE_MAX_ATTEMPTS setting.
@@ -35,6 +47,15 @@ class BaseTask(ABC):
     def __init__(self, platform: "Platform") -> None:
         self.platform = platform
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in cls.__dict__.get("__orig_bases__", ()):
+            if get_origin(base) is BaseTask:
+                (payload,) = get_args(base)
+                if isinstance(payload, type) and issubclass(payload, TaskPayload):
+                    cls.__payload__ = payload
+                    cls.__task_name__ = payload.task_name()
+
     @classmethod
     def schedule(cls, config: "AppConfig") -> list[dict[str, Any]]:
         """When the scheduler runs this task (taskiq `schedule` labels); settings may decide it."""
@@ -42,25 +63,25 @@ class BaseTask(ABC):
         return list(cls.__schedule__)
 
     @abstractmethod
-    async def run(self, *args: Any, **data: Any) -> Any:
+    async def run(self, payload: PayloadT) -> Any:
         """Do the work; the return value (JSON) is stored as the task's result."""
 
-    async def dead_lettered(self, *args: Any, **data: Any) -> None:
-        """Called with `run`'s arguments once its last attempt has failed, in the unit of work that
+    async def dead_lettered(self, payload: PayloadT) -> None:
+        """Called with `run`'s payload once its last attempt has failed, in the unit of work that
         records the dead letter: mark what the task was doing as failed (a job's status, say), so
         nothing waits for it forever. Does nothing unless a task overrides it."""
-        del args, data
+        del payload
 
 
-_registry: dict[str, type[BaseTask]] = {}
+_registry: dict[str, type[BaseTask[Any]]] = {}
 _listeners: list[Any] = []
 
 
 def queued(task_class: TaskT) -> TaskT:
-    """Register a task class under its `__task_name__` (unique across the application)."""
-    name = getattr(task_class, "__task_name__", None)
-    if not name:
-        raise TypeError(f"{task_class.__name__} must define __task_name__")
+    """Register a task class under its payload's `__task_name__` (unique across the application)."""
+    if getattr(task_class, "__payload__", None) is None:
+        raise TypeError(f"{task_class.__name__} must declare its payload: BaseTask[SomePayload]")
+    name = task_class.__task_name__
     existing = _registry.get(name)
     if existing is not None and existing is not task_class:
         raise ValueError(f"task name {name!r} is already used by {existing.__qualname__}")
@@ -70,7 +91,7 @@ def queued(task_class: TaskT) -> TaskT:
     return task_class
 
 
-def registered_tasks() -> dict[str, type[BaseTask]]:
+def registered_tasks() -> dict[str, type[BaseTask[Any]]]:
     return dict(_registry)
 
 
@@ -81,8 +102,12 @@ def on_task_registered(callback: Any) -> None:
         callback(task_class)
 
 
-def task_name(task: type[BaseTask] | str) -> str:
-    name = task if isinstance(task, str) else task.__task_name__
-    if name not in _registry:
+def task_for(payload: TaskPayload) -> type[BaseTask[Any]]:
+    """The registered task that runs `payload`."""
+    name = type(payload).task_name()
+    task_class = _registry.get(name)
+    if task_class is None:
         raise LookupError(f"no task is registered as {name!r}; is its module imported?")
-    return name
+    if task_class.__payload__ is not type(payload):
+        raise TypeError(f"{name!r} runs {task_class.__payload__.__name__}, not {type(payload).__name__}")
+    return task_class

@@ -10,7 +10,7 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import UnitOfWork
-from app.core.events.service import DELIVER_EVENT_TASK
+from app.core.events.service import DeliverEventPayload
 from app.core.outbox import OutboxMessage
 from app.core.platform import Platform
 from app.core.resources import Resources
@@ -76,7 +76,7 @@ async def test_each_durable_listener_gets_an_outbox_row_of_its_own(
         await db_session.scalars(
             select(OutboxMessage)
             .where(
-                OutboxMessage.task_name == DELIVER_EVENT_TASK,
+                OutboxMessage.task_name == DeliverEventPayload.task_name(),
                 cast(OutboxMessage.payload, Text).contains(parcel),
             )
             .order_by(OutboxMessage.id)

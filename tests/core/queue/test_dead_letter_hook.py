@@ -12,37 +12,50 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
 from app.core.platform import Platform
-from app.core.queue import BaseTask, queued
+from app.core.queue import BaseTask, TaskPayload, queued
 from app.core.queue.runner import run_task
 from app.core.resources import Resources
 
 told: list[dict[str, Any]] = []
 
 
-@queued
-class AlwaysFails(BaseTask):
+class AlwaysFailsPayload(TaskPayload):
     __task_name__ = "tests.always_fails"
+    job: int
+
+
+class FailsTwicePayload(TaskPayload):
+    __task_name__ = "tests.fails_twice"
+    job: int
+
+
+@queued
+class AlwaysFails(BaseTask[AlwaysFailsPayload]):
     __max_attempts__ = 2
 
-    async def run(self, job: int) -> None:
-        raise RuntimeError(f"job {job} cannot be done")
+    async def run(self, payload: AlwaysFailsPayload) -> None:
+        raise RuntimeError(f"job {payload.job} cannot be done")
 
-    async def dead_lettered(self, job: int) -> None:
-        told.append({"job": job, "in_unit_of_work": self.platform.session.in_transaction()})
+    async def dead_lettered(self, payload: AlwaysFailsPayload) -> None:
+        told.append({"job": payload.job, "in_unit_of_work": self.platform.session.in_transaction()})
 
 
 @queued
-class FailsTwice(AlwaysFails):
-    __task_name__ = "tests.fails_twice"
+class FailsTwice(BaseTask[FailsTwicePayload]):
+    __max_attempts__ = 2
 
-    async def dead_lettered(self, job: int) -> None:
-        raise RuntimeError(f"job {job} cannot be marked either")
+    async def run(self, payload: FailsTwicePayload) -> None:
+        raise RuntimeError(f"job {payload.job} cannot be done")
+
+    async def dead_lettered(self, payload: FailsTwicePayload) -> None:
+        raise RuntimeError(f"job {payload.job} cannot be marked either")
 
 
-async def dead_letter(resources: Resources, task: type[BaseTask], job: int) -> int:
+async def dead_letter(resources: Resources, payload: AlwaysFailsPayload | FailsTwicePayload) -> int:
+    task = AlwaysFails if isinstance(payload, AlwaysFailsPayload) else FailsTwice
     async with UnitOfWork(resources.session_factory) as unit_of_work:
         # Published after commit: the in-memory broker runs the first attempt right away.
-        outbox_id = await Platform.build(resources, unit_of_work).queue.push(task, {"job": job})
+        outbox_id = await Platform.build(resources, unit_of_work).queue.push(payload)
     with pytest.raises(RuntimeError, match="cannot be done"):
         await run_task(resources, task, outbox_id, {})
     return outbox_id
@@ -52,7 +65,7 @@ async def test_the_hook_runs_once_with_the_task_arguments(
     resources: Resources, db_session: AsyncSession
 ) -> None:
     told.clear()
-    outbox_id = await dead_letter(resources, AlwaysFails, 7)
+    outbox_id = await dead_letter(resources, AlwaysFailsPayload(job=7))
     assert told == [{"job": 7, "in_unit_of_work": True}]
     db_session.expunge_all()
     message = await db_session.get(OutboxMessage, outbox_id)
@@ -63,7 +76,7 @@ async def test_the_hook_runs_once_with_the_task_arguments(
 async def test_a_failing_hook_is_logged_and_still_leaves_a_dead_letter(
     resources: Resources, db_session: AsyncSession, log_lines: io.StringIO
 ) -> None:
-    outbox_id = await dead_letter(resources, FailsTwice, 8)
+    outbox_id = await dead_letter(resources, FailsTwicePayload(job=8))
     records = [json.loads(line) for line in log_lines.getvalue().splitlines()]
     [failed] = [record for record in records if record.get("event") == "dead-letter hook failed"]
     assert failed["task"] == "tests.fails_twice"

@@ -13,11 +13,11 @@ from app.core.clock import utcnow
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
-from app.core.outbox.retention import PurgeCompletedOutbox
+from app.core.outbox.retention import PurgeCompletedOutbox, PurgeCompletedOutboxPayload
 from app.core.platform import Platform
 from app.core.resources import Resources
 from tests.example import Widget
-from tests.example.tasks import CreateWidget, Noop
+from tests.example.tasks import CreateWidgetPayload, NoopPayload
 from tests.processes import api, eventually, worker, worker_env
 
 pytestmark = pytest.mark.slow
@@ -39,7 +39,7 @@ async def purge(resources: Resources, retention: int) -> dict[str, int]:
     config = resources.config.model_copy(update={"OUTBOX_RETENTION": retention})
     async with UnitOfWork(resources.session_factory) as unit_of_work:
         context = Platform.build(dataclasses.replace(resources, config=config), unit_of_work)
-        return await PurgeCompletedOutbox(context).run()
+        return await PurgeCompletedOutbox(context).run(PurgeCompletedOutboxPayload())
 
 
 async def stream(redis: Redis, name: str) -> tuple[int, int]:
@@ -66,7 +66,7 @@ async def test_thousands_of_tasks_leave_a_bounded_stream_and_outbox(
     async with engine.begin() as connection:  # a dead letter: kept until requeued or purged
         await connection.execute(
             insert(OutboxMessage).values(
-                task_name=Noop.__task_name__,
+                task_name=NoopPayload.task_name(),
                 payload={"run": run_id},
                 context={},
                 attempts=5,
@@ -79,7 +79,7 @@ async def test_thousands_of_tasks_leave_a_bounded_stream_and_outbox(
             async with UnitOfWork(resources.session_factory) as unit_of_work:
                 outbox = Platform.build(resources, unit_of_work).outbox
                 for _ in range(TASKS):
-                    outbox.add(Noop.__task_name__, {"run": run_id})
+                    outbox.add(NoopPayload(run=run_id))
 
             async def all_done() -> bool:
                 return await count_rows(engine, run_id, completed=True) == TASKS
@@ -88,7 +88,7 @@ async def test_thousands_of_tasks_leave_a_bounded_stream_and_outbox(
             # A task still running: its entry is delivered and not acknowledged.
             async with UnitOfWork(resources.session_factory) as unit_of_work:
                 await Platform.build(resources, unit_of_work).queue.push(
-                    CreateWidget, {"name": slow, "sleep": 2}
+                    CreateWidgetPayload(name=slow, sleep=2)
                 )
             await eventually(lambda: resources.redis.get(f"started:{slow}"))
             # A message is acknowledged (and deleted) just after its task's commit: wait for the last.

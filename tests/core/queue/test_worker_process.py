@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage, result_id
+from app.core.outbox.relay import RelayOutboxPayload
 from app.core.platform import Platform
 from app.core.resources import Resources
 from app.core.tasks import RelayOutbox
@@ -108,7 +109,7 @@ async def test_worker_killed_mid_task_has_it_redelivered_and_done_once(
 
 async def relay(resources: Resources) -> None:
     async with UnitOfWork(resources.session_factory) as unit_of_work:
-        await RelayOutbox(Platform.build(resources, unit_of_work)).run(grace_seconds=0)
+        await RelayOutbox(Platform.build(resources, unit_of_work)).run(RelayOutboxPayload(grace_seconds=0))
 
 
 @pytest.mark.usefixtures("cleanup")
