@@ -40,8 +40,11 @@ async def login(
     )
 
 
+SignIn = Callable[..., Awaitable[Signed]]
+
+
 @pytest.fixture
-def sign_in(client: httpx.AsyncClient, db_session: AsyncSession) -> Callable[..., Awaitable[Signed]]:
+def sign_in(client: httpx.AsyncClient, db_session: AsyncSession) -> SignIn:
     async def create(role: Role = Role.USER, **fields: Any) -> Signed:
         user = await UserFactory.create_async(role=role.value, **fields)
         response = await login(client, user.username, fields.get("password", PASSWORD))

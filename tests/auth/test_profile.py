@@ -1,15 +1,12 @@
 """/profile: the caller's own account."""
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 
 from app.core.mail import MemoryBackend
 from tests.factories import PASSWORD, UserFactory
-from tests.users import API, Signed, link_token, login
+from tests.users import API, SignIn, link_token, login
 
 PROFILE = f"{API}/profile"
-SignIn = Callable[..., Awaitable[Signed]]
 NEW = "Brand-new-password-99"
 
 

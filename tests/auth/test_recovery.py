@@ -1,6 +1,5 @@
 """Password restore and reset."""
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,12 +16,11 @@ from app.core.queue import registered_tasks
 from tests.core.health.test_health import closed_port
 from tests.factories import PASSWORD, UserFactory
 from tests.processes import api
-from tests.users import API, CreateUser, Signed, link_token, login
+from tests.users import API, CreateUser, SignIn, link_token, login
 
 RESTORE, RESET = f"{API}/auth/restore-password", f"{API}/auth/reset-password"
 RESEND = f"{API}/auth/verify-email/resend"
 RESET_LINK = "https://app.example/reset-password"
-SignIn = Callable[..., Awaitable[Signed]]
 NEW = "Brand-new-password-99"
 
 

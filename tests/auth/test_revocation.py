@@ -1,7 +1,6 @@
 """Revocations reach every process at the next request, and are refused rather than half done
 when Redis cannot confirm them; each one is announced with AccessRevoked."""
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,13 +20,12 @@ from app.core.resources import Resources
 from tests.core.health.test_health import closed_port
 from tests.factories import PASSWORD
 from tests.processes import api
-from tests.users import API, CreateUser, Signed, link_token, login
+from tests.users import API, CreateUser, SignIn, link_token, login
 
 PROFILE, SESSIONS = f"{API}/profile", f"{API}/profile/sessions"
 LOGOUT, LOGOUT_ALL = f"{API}/auth/logout", f"{API}/auth/logout-all"
 ADMIN = f"{API}/admin/users"
 NEW_PASSWORD = "Brand-new-password-99"
-SignIn = Callable[..., Awaitable[Signed]]
 
 
 def bearer(token: str) -> dict[str, str]:

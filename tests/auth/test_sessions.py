@@ -1,7 +1,6 @@
 """Refresh-token rotation, reuse detection, expiry, logout and the session list."""
 
 import io
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -9,11 +8,10 @@ from freezegun import freeze_time
 
 from app.auth.config import get_auth_config
 from tests.logs import records
-from tests.users import API, Signed, login
+from tests.users import API, SignIn, login
 
 REFRESH = f"{API}/auth/refresh-token"
 PROFILE = f"{API}/profile"
-SignIn = Callable[..., Awaitable[Signed]]
 
 
 async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:

@@ -1,16 +1,13 @@
 """The user directory and administration: visibility, BOLA and the role hierarchy."""
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 
 from app.auth.models import Role
 from tests.factories import PASSWORD, UserFactory
-from tests.users import API, Signed, login
+from tests.users import API, SignIn, login
 
 USERS, ADMIN = f"{API}/users", f"{API}/admin/users"
-SignIn = Callable[..., Awaitable[Signed]]
 
 
 async def test_users_see_public_fields_admins_see_everything(

@@ -2,17 +2,15 @@
 
 import csv
 import io
-from collections.abc import Awaitable, Callable
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.users import API, Signed
+from tests.users import API, Signed, SignIn
 
 ROOMS = f"{API}/chat/rooms"
 EXPORTS = f"{API}/chat/exports"
-SignIn = Callable[..., Awaitable[Signed]]
 
 
 async def make_room(client: httpx.AsyncClient, owner: Signed, name: str = "exported") -> int:

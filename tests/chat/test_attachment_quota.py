@@ -3,7 +3,7 @@ uploads in one process and uploads racing in two."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -27,9 +27,8 @@ from tests.chat.uploads import (
     stored_files,
 )
 from tests.processes import api_server
-from tests.users import Signed
+from tests.users import Signed, SignIn
 
-SignIn = Callable[..., Awaitable[Signed]]
 NOTE = b"a note of exactly one hundred bytes".ljust(100, b".")
 QUOTA = 2 * len(PNG) + len(NOTE)
 

@@ -1,14 +1,12 @@
 """Uploads: type from content, size enforced while streaming, downloads for members only."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 
 from app.chat.config import get_chat_config
 from tests.chat.uploads import BOUNDARY, HEADERS, PNG, ROOMS, multipart, room
-from tests.users import Signed
-
-SignIn = Callable[..., Awaitable[Signed]]
+from tests.users import SignIn
 
 
 async def test_upload_and_download(client: httpx.AsyncClient, sign_in: SignIn) -> None:

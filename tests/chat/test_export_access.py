@@ -5,8 +5,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.chat.exporting import EXPORTS, ROOMS, SignIn, bulk_messages, make_room
-from tests.users import Signed
+from tests.chat.exporting import EXPORTS, ROOMS, bulk_messages, make_room
+from tests.users import Signed, SignIn
 
 
 async def finished_export(client: httpx.AsyncClient, user: Signed, room_id: int) -> int:

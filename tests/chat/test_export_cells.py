@@ -4,7 +4,8 @@ download and in the file a worker builds alike."""
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.chat.exporting import ROOMS, SignIn, csv_rows, make_room, messages_with_bodies
+from tests.chat.exporting import ROOMS, csv_rows, make_room, messages_with_bodies
+from tests.users import SignIn
 
 FORMULAS = [
     "=1+2",

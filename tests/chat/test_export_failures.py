@@ -15,7 +15,8 @@ from app.core.mail import MemoryBackend
 from app.core.outbox import OutboxMessage
 from app.core.queue.runner import run_task
 from app.core.resources import Resources
-from tests.chat.exporting import EXPORTS, ROOMS, SignIn, bulk_messages, make_room
+from tests.chat.exporting import EXPORTS, ROOMS, bulk_messages, make_room
+from tests.users import SignIn
 
 LINE_BREAKING_NAME = "Team\r\nBcc: victim@example.com"
 

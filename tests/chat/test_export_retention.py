@@ -22,9 +22,9 @@ from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.platform import Platform
 from app.core.resources import Resources
-from tests.chat.exporting import EXPORTS, ROOMS, SignIn, bulk_messages, make_room
+from tests.chat.exporting import EXPORTS, ROOMS, bulk_messages, make_room
 from tests.processes import api
-from tests.users import CreateUser, login
+from tests.users import CreateUser, SignIn, login
 
 
 def files_under(root: Path) -> list[Path]:

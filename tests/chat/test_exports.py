@@ -13,8 +13,8 @@ from app.chat import tasks
 from app.chat.config import get_chat_config
 from app.chat.services.csv_chunks import csv_chunks
 from app.core.mail import MemoryBackend
-from tests.chat.exporting import ROOMS, SignIn, bulk_messages, make_room, room_with_messages
-from tests.users import API
+from tests.chat.exporting import ROOMS, bulk_messages, make_room, room_with_messages
+from tests.users import API, SignIn
 
 
 async def test_csv_export_streams_through_the_api(

@@ -1,7 +1,7 @@
 """@mentions: the room's members with verified addresses get one email each, within limits per
 sender and per recipient; the subject is fixed and the author's words are quoted as theirs."""
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,9 +14,8 @@ from app.chat.services.mentions import mentioned_usernames
 from app.core.config import forget_settings
 from app.core.mail import MemoryBackend
 from tests.factories import UserFactory
-from tests.users import API, Signed
+from tests.users import API, Signed, SignIn
 
-SignIn = Callable[..., Awaitable[Signed]]
 # As long as a room name may be: only its start is shown, and only in the body.
 PHISHING_ROOM = "Your account is locked - act now " + "!" * 67
 

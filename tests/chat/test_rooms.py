@@ -1,17 +1,14 @@
 """Rooms, membership and messages over REST (in the test transaction)."""
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import Role
 from app.chat.gateway import DefaultChatGateway
 from app.chat.repositories.room import MemberRepository
-from tests.users import API, Signed
+from tests.users import API, Signed, SignIn
 
 ROOMS = f"{API}/chat/rooms"
-SignIn = Callable[..., Awaitable[Signed]]
 
 
 async def room(client: httpx.AsyncClient, owner: Signed, name: str = "general") -> int:

@@ -1,7 +1,7 @@
 """The multipart body of an upload, as a careless or hostile client sends it: text whose first
 bytes end inside a character, a body cut off before its closing boundary, a huge part header."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -24,9 +24,8 @@ from tests.chat.uploads import (
     room,
     stored_files,
 )
-from tests.users import Signed
+from tests.users import SignIn
 
-SignIn = Callable[..., Awaitable[Signed]]
 JAPANESE = "日本語のテキストです。改行も含みます。\n".encode() * 3
 
 
