@@ -14,7 +14,7 @@ from alembic import context
 from app.core.config import get_app_config
 from app.core.db import Base
 from app.core.log import configure_logging
-from app.core.modules import load_modules
+from app.core.modules import load_models
 from app.modules import INSTALLED_MODULES
 
 config = context.config
@@ -22,7 +22,7 @@ app_config = get_app_config()
 if not config.attributes.get("skip_logging_setup"):
     configure_logging(app_config.LOG_LEVEL, app_config.log_format)
 
-load_modules(INSTALLED_MODULES)
+load_models(INSTALLED_MODULES)
 target_metadata = Base.metadata
 
 

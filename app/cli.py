@@ -126,12 +126,14 @@ def send_test_email(recipient: Annotated[str, typer.Argument(help="Who receives 
 @asynccontextmanager
 async def _started() -> AsyncIterator[None]:
     """The process as the API has it (modules loaded, clients open), for one command."""
-    from app.core.modules import load_modules  # noqa: PLC0415 - keeps other commands light
-    from app.core.resources import Resources  # noqa: PLC0415
+    from app.core.config import ModuleSettings  # noqa: PLC0415 - keeps other commands light
+    from app.core.modules import install_modules, module_settings_classes  # noqa: PLC0415
+    from app.core.runtime import open_resources  # noqa: PLC0415
     from app.modules import INSTALLED_MODULES  # noqa: PLC0415
 
-    load_modules(INSTALLED_MODULES)
-    resources = Resources.open(get_app_config())
+    module_settings = ModuleSettings()
+    module_settings.load(module_settings_classes(INSTALLED_MODULES))
+    resources = open_resources(get_app_config(), install_modules(INSTALLED_MODULES), module_settings)
     await resources.start()
     try:
         yield
@@ -164,7 +166,7 @@ def dead_letters(
 async def _dead_letters(task: str | None, limit: int) -> list[str]:
     from app.core.db import UnitOfWork  # noqa: PLC0415 - keeps other commands light
     from app.core.outbox import list_dead  # noqa: PLC0415
-    from app.core.runtime import current_resources  # noqa: PLC0415
+    from app.core.resources import current_resources  # noqa: PLC0415
 
     async with _started(), UnitOfWork(current_resources().session_factory) as unit_of_work:
         messages = await list_dead(unit_of_work.session, task_name=task, limit=limit)
@@ -203,7 +205,7 @@ def purge_dead_messages(
 async def _change_dead(action: Literal["requeue", "purge"], task: str | None, ids: list[int]) -> int:
     from app.core.db import UnitOfWork  # noqa: PLC0415 - keeps other commands light
     from app.core.outbox import purge_dead, requeue_dead  # noqa: PLC0415
-    from app.core.runtime import current_resources  # noqa: PLC0415
+    from app.core.resources import current_resources  # noqa: PLC0415
 
     change = requeue_dead if action == "requeue" else purge_dead
     async with _started(), UnitOfWork(current_resources().session_factory) as unit_of_work:

@@ -20,14 +20,13 @@ from app.core.metrics import MetricsMiddleware
 from app.core.metrics import router as metrics_router
 from app.core.middleware import install_middleware
 from app.core.modules import (
-    load_modules,
+    install_modules,
     module_body_size_limits,
     module_lifespans,
     module_routers,
     module_settings_classes,
 )
-from app.core.resources import Resources
-from app.core.runtime import freeze_startup_heap
+from app.core.runtime import freeze_startup_heap, open_resources
 from app.modules import INSTALLED_MODULES
 
 
@@ -40,16 +39,16 @@ def create_app(
     environment's; routes, limits and services read them through the app's platform."""
     config = config or get_app_config()
     configure_logging(config.LOG_LEVEL, config.log_format)
-    # Models, listeners and tasks of the platform and of every module: the same registry the
-    # worker loads, so whatever the API queues, the worker knows.
-    load_modules(modules)
+    # Tasks and listeners of the platform and of every module: the same registry the worker
+    # installs, so whatever the API queues, the worker knows.
+    registry = install_modules(modules)
     # Every installed module's settings, read now: a wrong one stops the app before it serves.
     module_settings = ModuleSettings(settings)
     module_settings.load(module_settings_classes(modules))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        resources = Resources.open(config, module_settings=module_settings)
+        resources = open_resources(config, registry, module_settings)
         await resources.start()
         try:
             # Modules stop (in reverse order) before the resources they use close.
@@ -80,7 +79,7 @@ def create_app(
     install_problem_openapi(app)
     # Innermost: listeners of in-request events run after the response, still inside the
     # request context (request id in their logs).
-    install_events_middleware(app)
+    install_events_middleware(app, registry.local_handler)
     if config.METRICS_ENABLED:
         app.add_middleware(MetricsMiddleware, routes=lambda: app.routes)
     if config.metrics_endpoint_enabled:

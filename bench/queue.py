@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
+import bench
 from app.core.config import get_app_config
 from app.core.db import UnitOfWork
-from app.core.modules import load_modules
+from app.core.modules import install_modules
 from app.core.outbox import OutboxMessage
 from app.core.platform import Platform
 from app.core.resources import Resources
+from app.core.runtime import open_resources
 from app.modules import INSTALLED_MODULES
 from bench.servers import ROOT
 from bench.tasks import NoopPayload
@@ -62,8 +64,7 @@ async def _completion_span(resources: Resources, ids: list[int]) -> tuple[int, f
 
 async def _measure(tasks: int, queue_name: str) -> QueueResult:
     config = get_app_config().model_copy(update={"QUEUE_BROKER": "redis", "QUEUE_NAME": queue_name})
-    load_modules(INSTALLED_MODULES)
-    resources = Resources.open(config)
+    resources = open_resources(config, install_modules((*INSTALLED_MODULES, bench.__name__)))
     await resources.start()
     try:
         ids, pushed_per_second = await _push(resources, tasks)
@@ -90,7 +91,7 @@ async def _measure(tasks: int, queue_name: str) -> QueueResult:
 def _start_worker(queue_name: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "QUEUE_BROKER": "redis", "QUEUE_NAME": queue_name, "LOG_LEVEL": "WARNING"}
     return subprocess.Popen(
-        [sys.executable, "-m", "taskiq", "worker", "app.worker:broker", "bench.tasks", *WORKER_OPTIONS],
+        [sys.executable, "-m", "taskiq", "worker", "bench.worker:broker", *WORKER_OPTIONS],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

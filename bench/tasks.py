@@ -1,6 +1,7 @@
 """Tasks used by the queue benchmark (the worker imports this module by name)."""
 
-from app.core.queue import BaseTask, TaskPayload, queued
+from app.core.queue import TaskPayload
+from app.core.queue.task import BaseTask, queued
 
 
 class NoopPayload(TaskPayload):

@@ -41,9 +41,9 @@ from app.core.deps import get_session_factory, get_unit_of_work  # noqa: E402
 from app.core.log import configure_logging  # noqa: E402
 from app.core.mail import MemoryBackend  # noqa: E402
 from app.core.platform import Platform, platform_context  # noqa: E402
-from app.core.resources import Resources, create_redis  # noqa: E402
-from app.core.runtime import current_resources, pop_runtime, push_runtime  # noqa: E402
+from app.core.resources import Resources, create_redis, current_resources, pop_current, push_current  # noqa: E402
 from app.main import create_app  # noqa: E402
+from app.modules import INSTALLED_MODULES  # noqa: E402
 from tests import example  # noqa: E402
 from tests.factories import bind_factories  # noqa: E402
 from tests.logs import capture_logs  # noqa: E402
@@ -132,9 +132,8 @@ def log_lines() -> Iterator[io.StringIO]:
 
 
 def build_app(config: AppConfig, settings: Sequence[BaseConfig] = ()) -> FastAPI:
-    app = create_app(config, settings=settings)
-    app.include_router(example.router, prefix=config.API_PREFIX)
-    return app
+    """The app with the example module installed too."""
+    return create_app(config, (*INSTALLED_MODULES, example.__name__), settings)
 
 
 @pytest.fixture(scope="session")
@@ -156,9 +155,9 @@ def resources(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -
     )
     app.dependency_overrides[get_session_factory] = lambda: session_factory
     app.dependency_overrides[get_unit_of_work] = units_of_work_from(session_factory)
-    push_runtime(bound)
+    push_current(bound)
     yield bound
-    pop_runtime(bound)
+    pop_current(bound)
     app.dependency_overrides.pop(get_session_factory, None)
     app.dependency_overrides.pop(get_unit_of_work, None)
     mail_backend = bound.mail_backend

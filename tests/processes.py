@@ -18,8 +18,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from app.core.config import AppConfig
-from app.core.resources import Resources
-from app.core.runtime import current_resources
+from app.core.resources import Resources, current_resources
 from tests.conftest import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,9 +81,10 @@ def spawn(command: list[str], env: dict[str, str]) -> Process:
 
 
 @contextmanager
-def worker(env: dict[str, str], *task_modules: str) -> Iterator[Process]:
-    """`taskiq worker app.worker:broker` with one worker process, as `make run` starts it."""
-    command = [sys.executable, "-m", "taskiq", "worker", "app.worker:broker", *task_modules, *WORKER_OPTIONS]
+def worker(env: dict[str, str]) -> Iterator[Process]:
+    """A taskiq worker with one worker process, as `make run` starts it, of the installed
+    modules and the example module (tests/worker.py)."""
+    command = [sys.executable, "-m", "taskiq", "worker", "tests.worker:broker", *WORKER_OPTIONS]
     process = spawn(command, env)
     try:
         process.wait_for_line("worker startup")

@@ -8,7 +8,7 @@ from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.schemas.payloads import PurgeExpiredPayload, ResendVerificationPayload, SendPasswordResetPayload
 from app.auth.services.factory import recovery_service
 from app.core.clock import utcnow
-from app.core.queue import BaseTask, queued
+from app.core.queue.task import BaseTask, queued
 
 # Ended sessions and spent tokens are kept this long (for support and security reviews).
 RETENTION = timedelta(days=7)

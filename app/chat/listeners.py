@@ -6,9 +6,10 @@ from app.auth import AccessRevoked, UserDeleted
 from app.chat.config import ChatConfig
 from app.chat.repositories.room import MemberRepository, MessageRepository
 from app.chat.services import fanout
-from app.core.events import ListenedEvent, listener
+from app.core.events import ListenedEvent
+from app.core.events.listener import listener
 from app.core.platform import Platform
-from app.core.runtime import current_resources
+from app.core.resources import current_resources
 
 
 @listener(UserDeleted, durable=True)

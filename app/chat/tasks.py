@@ -18,7 +18,7 @@ from app.chat.services.factory import chat_settings, file_storage
 from app.core.clock import utcnow
 from app.core.log import logger
 from app.core.mail import EmailData
-from app.core.queue import BaseTask, queued
+from app.core.queue.task import BaseTask, queued
 
 PROGRESS_EVERY = 1000
 # Expired exports deleted per purge run: a backlog is worked off over the following runs.

@@ -22,7 +22,7 @@ from starlette.requests import HTTPConnection
 from app.core.cache import CacheServiceInterface, cached
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
-from app.core.events.registry import listener
+from app.core.events.listener import listener
 from app.core.events.service import EventsServiceInterface
 from app.core.limiter import ConfigurableRateLimiter
 from app.core.log import logger

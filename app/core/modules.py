@@ -1,8 +1,9 @@
 """Discovery of feature modules by convention, for the composition roots.
 
 A module is a package (`app.auth`) with a `routers` submodule holding its HTTP surface as
-`router`, and optionally the submodules `models`, `listeners` and `tasks`, imported for their
-registrations, and `lifespan`, whose `lifespan(resources)` the API enters at startup and leaves
+`router`, and optionally the submodules `models` (its tables), `listeners` and `tasks` (what it
+declares with `@listener` and `@queued`, registered when the module is installed), `config` (its
+settings classes) and `lifespan`, whose `lifespan(resources)` the API enters at startup and leaves
 at shutdown (per-process machinery such as a WebSocket hub). The router is not part of the
 public `__init__`: building every route (dependency graphs, response models) is a third of what
 a worker spends importing the modules, and the worker, the scheduler and the CLI never serve
@@ -15,21 +16,21 @@ import importlib.util
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter
 
 from app.core.config import BaseConfig, ModuleSettings
-
-if TYPE_CHECKING:
-    from app.core.resources import Resources
+from app.core.registry import Registry
+from app.core.resources import Resources
 
 # What a module's lifespan yields is added to the lifespan state (`request.state` of every request).
-ModuleLifespan = Callable[["Resources"], AbstractAsyncContextManager[Mapping[str, Any]]]
+ModuleLifespan = Callable[[Resources], AbstractAsyncContextManager[Mapping[str, Any]]]
 
-# The platform's own registrations come first.
-PLATFORM_SUBMODULES = ("app.core.models", "app.core.tasks")
-MODULE_SUBMODULES = ("models", "listeners", "tasks")
+# The platform's own tables and tasks come first.
+PLATFORM_MODELS = "app.core.models"
+PLATFORM_TASKS = "app.core.tasks"
+DECLARING_SUBMODULES = ("listeners", "tasks")
 
 
 def import_submodules(packages: Iterable[str], submodule: str) -> list[ModuleType]:
@@ -42,12 +43,23 @@ def import_submodules(packages: Iterable[str], submodule: str) -> list[ModuleTyp
     return imported
 
 
-def load_modules(packages: Sequence[str]) -> None:
-    """Import every registration (models, listeners, tasks) of the platform and of `packages`."""
-    for name in PLATFORM_SUBMODULES:
-        importlib.import_module(name)
-    for submodule in MODULE_SUBMODULES:
-        import_submodules(packages, submodule)
+def load_models(packages: Sequence[str]) -> None:
+    """Import the tables of the platform and of `packages` into the shared metadata."""
+    importlib.import_module(PLATFORM_MODELS)
+    import_submodules(packages, "models")
+
+
+def install_modules(packages: Sequence[str]) -> Registry:
+    """The registry of the platform's tasks and of every task and listener `packages` declare
+    (their models loaded too): what the API, the worker and the CLI of one installation share,
+    so whatever the API queues, the worker knows."""
+    load_models(packages)
+    registry = Registry()
+    registry.collect(importlib.import_module(PLATFORM_TASKS))
+    for submodule in DECLARING_SUBMODULES:
+        for module in import_submodules(packages, submodule):
+            registry.collect(module)
+    return registry
 
 
 def module_routers(packages: Iterable[str]) -> list[APIRouter]:

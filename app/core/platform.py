@@ -27,8 +27,7 @@ from app.core.events.service import DefaultEventsService
 from app.core.mail.service import DefaultMailService
 from app.core.outbox.writer import Outbox
 from app.core.queue.service import DefaultQueueService
-from app.core.resources import Resources
-from app.core.runtime import current_resources
+from app.core.resources import Resources, current_resources
 
 SettingsT = TypeVar("SettingsT", bound=BaseConfig)
 
@@ -58,13 +57,13 @@ class Platform:
     @classmethod
     def build(cls, resources: Resources, unit_of_work: UnitOfWork) -> "Platform":
         outbox = Outbox(unit_of_work, resources.publisher)
-        queue = DefaultQueueService(outbox)
+        queue = DefaultQueueService(outbox, resources.registry)
         return cls(
             resources=resources,
             unit_of_work=unit_of_work,
             outbox=outbox,
             queue=queue,
-            events=DefaultEventsService(unit_of_work, outbox),
+            events=DefaultEventsService(unit_of_work, outbox, resources.registry),
             mail=DefaultMailService(resources.config, resources.mail_backend, queue),
         )
 

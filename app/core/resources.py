@@ -1,4 +1,8 @@
-"""Process-wide clients, opened at startup (API lifespan, worker startup) and closed at shutdown."""
+"""Process-wide clients, opened at startup (API lifespan, worker startup) and closed at shutdown.
+
+Started resources are also this process's current ones (`current_resources()`): what code outside
+a request uses (tasks run by the broker, `platform_context()`). A stack, so several apps in one
+test process do not clobber each other."""
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
@@ -7,20 +11,39 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.core.cache import RedisCacheService
+from app.core.cache import RedisCacheService, activate_cache, deactivate_cache
 from app.core.config import AppConfig, BaseConfig, ModuleSettings
 from app.core.db import create_engine, create_session_factory
 from app.core.log import logger
 from app.core.mail.backends import MailBackend, create_backend
 from app.core.outbox.publisher import Publisher
-from app.core.runtime import current_resources, pop_runtime, push_runtime
+from app.core.registry import Registry
 
 SettingsT = TypeVar("SettingsT", bound=BaseConfig)
 
 if TYPE_CHECKING:
-    # Imported when the broker is created: taskiq's package pulls in aiohttp, which would
-    # otherwise be a third of `import app.main`.
+    # Imported when the broker is created (app.core.runtime.open_resources): taskiq's package
+    # pulls in aiohttp, which would otherwise be a third of `import app.main`.
     from taskiq import AsyncBroker
+
+_current: list["Resources"] = []
+
+
+def current_resources() -> "Resources":
+    if not _current:
+        raise RuntimeError("no runtime: the app lifespan or the worker sets it at startup")
+    return _current[-1]
+
+
+def push_current(resources: "Resources") -> None:
+    _current.append(resources)
+    activate_cache(resources.cache)
+
+
+def pop_current(resources: "Resources") -> None:
+    if resources in _current:
+        _current.remove(resources)
+        deactivate_cache(resources.cache)
 
 
 def create_redis(config: AppConfig) -> Redis:
@@ -56,6 +79,8 @@ class Resources:
     broker: "AsyncBroker"
     publisher: Publisher
     mail_backend: MailBackend
+    # The installed modules' tasks and listeners.
+    registry: Registry
     # The installed modules' settings (create_app's, else the environment's).
     module_settings: ModuleSettings = field(default_factory=ModuleSettings)
 
@@ -63,17 +88,16 @@ class Resources:
     def open(
         cls,
         config: AppConfig,
-        broker: "AsyncBroker | None" = None,
+        registry: Registry,
+        broker: "AsyncBroker",
         module_settings: ModuleSettings | None = None,
     ) -> "Resources":
+        """`broker`: built for `registry` (app.core.runtime.open_resources builds both)."""
         # Nothing connects here: pools connect lazily, so a process starts while a backing
         # service is still coming up, and readiness reports it.
         engine = create_engine(config)
         read_engine = create_engine(config, read_only=True)
         redis = create_redis(config)
-        from app.core.queue.broker import create_broker  # noqa: PLC0415 - see the TYPE_CHECKING import
-
-        broker = broker or create_broker(config, current_resources)
         return cls(
             config=config,
             engine=engine,
@@ -85,6 +109,7 @@ class Resources:
             broker=broker,
             publisher=Publisher(broker),
             mail_backend=create_backend(config),
+            registry=registry,
             module_settings=module_settings or ModuleSettings(),
         )
 
@@ -95,7 +120,7 @@ class Resources:
     async def start(self) -> None:
         """Connect the broker for publishing. A broker that is down does not stop the process:
         messages wait in the outbox and the relay publishes them once it is back."""
-        push_runtime(self)
+        push_current(self)
         try:
             await self.broker.startup()
         except (RedisError, OSError) as error:
@@ -103,7 +128,7 @@ class Resources:
 
     async def close(self, *, stop_broker: bool = True) -> None:
         """`stop_broker=False` in the worker, whose broker taskiq itself starts and stops."""
-        pop_runtime(self)
+        pop_current(self)
         if stop_broker:
             try:
                 await self.broker.shutdown()

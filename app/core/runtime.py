@@ -1,33 +1,33 @@
-"""The Resources that code outside a request uses in this process: tasks run by the broker, and
-the @cached decorator. The API lifespan and the worker push theirs at startup and pop them at
-shutdown (a stack, so several apps in one test process do not clobber each other)."""
+"""A process's runtime: its resources with a broker for the installed tasks, and its heap.
+
+Used by every composition root (the API's lifespan, the worker, the CLI) at startup.
+"""
 
 import gc
 from typing import TYPE_CHECKING
 
+from app.core.config import AppConfig, ModuleSettings
+from app.core.registry import Registry
+from app.core.resources import Resources, current_resources
+
 if TYPE_CHECKING:
-    from app.core.resources import Resources
-
-_stack: list["Resources"] = []
+    from taskiq import AsyncBroker
 
 
-def push_runtime(resources: "Resources") -> None:
-    _stack.append(resources)
+def open_resources(
+    config: AppConfig,
+    registry: Registry,
+    module_settings: ModuleSettings | None = None,
+    broker: "AsyncBroker | None" = None,
+) -> Resources:
+    """The process's resources (nothing connects yet). `broker`: the worker's own, which taskiq
+    starts; otherwise one is built that runs `registry`'s tasks with this process's current
+    resources."""
+    # Deferred to startup: taskiq's package pulls in aiohttp, a third of `import app.main`.
+    from app.core.queue.broker import create_broker  # noqa: PLC0415
 
-
-def pop_runtime(resources: "Resources") -> None:
-    if resources in _stack:
-        _stack.remove(resources)
-
-
-def current_resources() -> "Resources":
-    if not _stack:
-        raise RuntimeError("no runtime: the app lifespan or the worker sets it at startup")
-    return _stack[-1]
-
-
-def maybe_current_resources() -> "Resources | None":
-    return _stack[-1] if _stack else None
+    broker = broker or create_broker(config, registry, current_resources)
+    return Resources.open(config, registry, broker, module_settings)
 
 
 def freeze_startup_heap() -> None:

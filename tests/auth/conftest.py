@@ -1,24 +1,16 @@
 """Fixtures of the auth tests."""
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from app.auth import AccessRevoked
-from app.core.events import ListenedEvent, listener
-
-_revocations: list[dict[str, Any]] = []
-
-
-@listener(AccessRevoked)
-async def _record_revocation(event: ListenedEvent) -> None:
-    _revocations.append(event.data)
+from tests.example.listeners import revocations
 
 
 @pytest.fixture
-def access_revoked() -> Iterator[list[dict[str, Any]]]:
-    """The AccessRevoked events delivered during the test, in order."""
-    _revocations.clear()
-    yield _revocations
-    _revocations.clear()
+def access_revoked() -> Iterator[list[dict[str, object]]]:
+    """The AccessRevoked events delivered during the test, in order (heard by the example
+    module's listener, installed in the test app)."""
+    revocations.clear()
+    yield revocations
+    revocations.clear()

@@ -12,7 +12,7 @@ from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
 from app.core.outbox import OutboxMessage
 from app.core.platform import platform_context
-from app.core.queue import registered_tasks
+from app.core.queue.task import BaseTask
 from tests.core.health.test_health import closed_port
 from tests.factories import PASSWORD, UserFactory
 from tests.processes import api
@@ -62,7 +62,7 @@ async def test_restore_and_resend_do_the_same_work_for_known_and_unknown_address
     config = app_config.model_copy(
         update={"QUEUE_BROKER": "redis", "QUEUE_REDIS_URL": nowhere, "REDIS_TIMEOUT": 0.5}
     )
-    async with api(config) as (client, _):
+    async with api(config) as (client, resources):
         for path, address in ((RESTORE, known.email), (RESEND, unverified.email)):
             answers = [(await client.post(path, json={"email": email})) for email in (address, unknown)]
             assert answers[0].status_code == 202
@@ -77,7 +77,8 @@ async def test_restore_and_resend_do_the_same_work_for_known_and_unknown_address
 
         for name, data in work:
             async with platform_context() as context:
-                task = registered_tasks()[name]
+                task = resources.registry.tasks[name]
+                assert issubclass(task, BaseTask)
                 await task(context).run(task.__payload__.model_validate(data))
     mailed = [data["email"]["email"]["recipient"] for name, data in await queued() if name == "mail.send"]
     assert mailed == [known.email, unverified.email]

@@ -9,13 +9,13 @@ from app.core.modules import module_routers
 from app.modules import INSTALLED_MODULES
 from tests.processes import ROOT
 
-# What a worker, the scheduler and the CLI do: load every registration, and print which routes
+# What a worker, the scheduler and the CLI do: install every module, and print which routes
 # modules got imported along the way.
 _LOAD_MODULES = """
 import sys
-from app.core.modules import load_modules
+from app.core.modules import install_modules
 from app.modules import INSTALLED_MODULES
-load_modules(INSTALLED_MODULES)
+install_modules(INSTALLED_MODULES)
 print(sorted(name for name in sys.modules if name.endswith(".routers") or ".routes." in name))
 """
 

@@ -3,12 +3,21 @@
 The durable ones write in their task's unit of work (a widget row, which a failure rolls back)
 and count their runs in Redis (which nothing rolls back)."""
 
-from app.core.events import ListenedEvent, listener
+from app.auth import AccessRevoked
+from app.core.events import ListenedEvent
+from app.core.events.listener import listener
 from app.core.platform import Platform
 from tests.example.events import WidgetAudited, WidgetCreated, WidgetScrapped, WidgetShipped
 from tests.example.models import Widget
 
 heard: list[tuple[str, object]] = []
+# Auth's AccessRevoked events, for the auth tests (the `access_revoked` fixture).
+revocations: list[dict[str, object]] = []
+
+
+@listener(AccessRevoked)
+async def record_revocation(event: ListenedEvent) -> None:
+    revocations.append(event.data)
 
 
 @listener(WidgetCreated)

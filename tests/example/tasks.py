@@ -7,7 +7,8 @@ import asyncio
 from typing import Any
 
 from app.core.log import logger
-from app.core.queue import BaseTask, TaskPayload, queued
+from app.core.queue import TaskPayload
+from app.core.queue.task import BaseTask, queued
 from tests.example.events import WidgetCreated
 from tests.example.models import Widget
 
@@ -24,10 +25,31 @@ class AlwaysFailsPayload(TaskPayload):
     reason: str
 
 
+class RecordPayload(TaskPayload):
+    __task_name__ = "example.record_payload"
+    label: str
+    count: int = 1
+
+
+class MarkedDeadPayload(TaskPayload):
+    __task_name__ = "example.marked_dead"
+    job: int
+
+
+class HookFailsPayload(TaskPayload):
+    __task_name__ = "example.hook_fails"
+    job: int
+
+
 class NoopPayload(TaskPayload):
     __task_name__ = "example.noop"
     # Names the test run.
     run: str
+
+
+# What the recording tasks saw, for the tests to assert on.
+recorded: list[RecordPayload] = []
+told_dead: list[dict[str, Any]] = []
 
 
 @queued
@@ -62,3 +84,34 @@ class Noop(BaseTask[NoopPayload]):
 
     async def run(self, payload: NoopPayload) -> None:
         del payload
+
+
+@queued
+class RecordPayloadTask(BaseTask[RecordPayload]):
+    async def run(self, payload: RecordPayload) -> dict[str, int]:
+        recorded.append(payload)
+        return {"count": payload.count}
+
+
+@queued
+class MarkedDead(BaseTask[MarkedDeadPayload]):
+    """Fails; its `dead_lettered` says what it was told, and from where."""
+
+    __max_attempts__ = 2
+
+    async def run(self, payload: MarkedDeadPayload) -> None:
+        raise RuntimeError(f"job {payload.job} cannot be done")
+
+    async def dead_lettered(self, payload: MarkedDeadPayload) -> None:
+        told_dead.append({"job": payload.job, "in_unit_of_work": self.platform.session.in_transaction()})
+
+
+@queued
+class HookFails(BaseTask[HookFailsPayload]):
+    __max_attempts__ = 2
+
+    async def run(self, payload: HookFailsPayload) -> None:
+        raise RuntimeError(f"job {payload.job} cannot be done")
+
+    async def dead_lettered(self, payload: HookFailsPayload) -> None:
+        raise RuntimeError(f"job {payload.job} cannot be marked either")

@@ -16,8 +16,7 @@ from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.mail.backends import SmtpBackend
 from app.core.outbox import OutboxMessage, requeue_dead
-from app.core.resources import Resources
-from app.core.runtime import pop_runtime, push_runtime
+from app.core.resources import Resources, pop_current, push_current
 from tests.core.health.test_health import closed_port
 from tests.core.queue.test_queue import relay
 from tests.smtp import smtp_server
@@ -33,9 +32,9 @@ def smtp_port(resources: Resources) -> Iterator[int]:
         update={"MAIL_BACKEND": "smtp", "MAIL_SMTP_HOST": "127.0.0.1", "MAIL_SMTP_PORT": port}
     )
     smtp_resources = dataclasses.replace(resources, mail_backend=SmtpBackend(config))
-    push_runtime(smtp_resources)
+    push_current(smtp_resources)
     yield port
-    pop_runtime(smtp_resources)
+    pop_current(smtp_resources)
 
 
 async def row(session: AsyncSession, outbox_id: int) -> OutboxMessage:

@@ -61,8 +61,8 @@ def cluster(scale_config: AppConfig, run_id: str, forget_run_rows: None) -> Iter
     with (
         api_process(quiet) as (first, _),
         api_process(quiet) as (second, _),
-        worker(env, "tests.example.tasks"),
-        worker(env, "tests.example.tasks"),
+        worker(env),
+        worker(env),
     ):
         yield first, second
 

@@ -20,17 +20,29 @@ import orjson
 from pydantic import TypeAdapter
 
 from app.core.cache.service import DEFAULT_NAMESPACE, CacheServiceInterface
-from app.core.runtime import maybe_current_resources
 
 P = ParamSpec("P")
 R = TypeVar("R")
 KeyBuilder = Callable[..., str]
 
 
+# The caches of this process's started resources (the app lifespan's, the worker's), most recent
+# last: a stack, so several apps in one test process do not clobber each other.
+_active: list[CacheServiceInterface] = []
+
+
+def activate_cache(cache: CacheServiceInterface) -> None:
+    _active.append(cache)
+
+
+def deactivate_cache(cache: CacheServiceInterface) -> None:
+    if cache in _active:
+        _active.remove(cache)
+
+
 def active_cache() -> CacheServiceInterface | None:
-    """The cache of this process's runtime (set by the app lifespan and the worker)."""
-    resources = maybe_current_resources()
-    return resources.cache if resources is not None else None
+    """The cache `@cached` uses: the most recently started resources' (None: call through)."""
+    return _active[-1] if _active else None
 
 
 def _default_key(function: Callable[..., Any], arguments: dict[str, Any]) -> str:

@@ -1,15 +1,7 @@
-"""Events and listeners on fastapi-events, released after the unit of work commits."""
+"""Events: `platform.events.dispatch(Event(...))`, delivered to listeners after the unit of work
+commits. Listeners are declared with `@listener` (app.core.events.listener)."""
 
 from app.core.events.base import BaseEvent, ListenedEvent
-from app.core.events.registry import listener, local_handler
-from app.core.events.service import DefaultEventsService, EventsServiceInterface, deliver
+from app.core.events.service import DefaultEventsService, EventsServiceInterface
 
-__all__ = [
-    "BaseEvent",
-    "DefaultEventsService",
-    "EventsServiceInterface",
-    "ListenedEvent",
-    "deliver",
-    "listener",
-    "local_handler",
-]
+__all__ = ["BaseEvent", "DefaultEventsService", "EventsServiceInterface", "ListenedEvent"]

@@ -12,11 +12,10 @@ later. Those are delivered when their unit of work commits, as in a task.
 
 from contextvars import ContextVar
 
+from fastapi_events.handlers.local import LocalHandler
 from fastapi_events.middleware import EventHandlerASGIMiddleware
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from app.core.events.registry import local_handler
 
 _collecting: ContextVar[bool] = ContextVar("events_collected_for_response", default=False)
 
@@ -42,7 +41,8 @@ class _CollectingMarker:
             _collecting.reset(token)
 
 
-def install_events_middleware(app: Starlette) -> None:
+def install_events_middleware(app: Starlette, handler: LocalHandler) -> None:
+    """`handler`: the in-process listeners of the app's registry (`registry.local_handler`)."""
     # The marker is added first, so it runs inside fastapi-events' middleware.
     app.add_middleware(_CollectingMarker)
-    app.add_middleware(EventHandlerASGIMiddleware, handlers=[local_handler])
+    app.add_middleware(EventHandlerASGIMiddleware, handlers=[handler])

@@ -1,7 +1,6 @@
 import structlog
 
 from app.core.events.base import ListenedEvent
-from app.core.events.registry import durable_listener
 from app.core.events.service import DeliverEventPayload
 from app.core.queue.task import BaseTask, queued
 
@@ -15,4 +14,5 @@ class DeliverEvent(BaseTask[DeliverEventPayload]):
     async def run(self, payload: DeliverEventPayload) -> None:
         structlog.contextvars.bind_contextvars(listener=payload.listener, event_name=payload.event)
         event = ListenedEvent(name=payload.event, data=payload.data)
-        await durable_listener(payload.listener).function(event, self.platform)
+        listener = self.platform.resources.registry.durable_listener(payload.listener)
+        await listener.function(event, self.platform)

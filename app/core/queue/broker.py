@@ -14,13 +14,17 @@ from taskiq.serializers import JSONSerializer
 
 from app.core.config import AppConfig
 from app.core.queue.redis_streams import ResultBackend, StreamBroker
-from app.core.queue.task import BaseTask, on_task_registered
+from app.core.queue.runner import run_task
+from app.core.queue.task import BaseTask
+from app.core.registry import Registry
+from app.core.resources import Resources
 
-RuntimeProvider = Callable[[], Any]
+RuntimeProvider = Callable[[], Resources]
 
 
-def create_broker(config: AppConfig, runtime: RuntimeProvider) -> AsyncBroker:
-    """`runtime()` returns the Resources tasks run with in this process (set at startup)."""
+def create_broker(config: AppConfig, registry: Registry, runtime: RuntimeProvider) -> AsyncBroker:
+    """A broker that runs every task of `registry`; `runtime()` returns the Resources they run
+    with in this process (set at startup)."""
     broker: AsyncBroker
     if config.QUEUE_BROKER == "memory":
         # Tasks run inside kick(): deterministic for tests; failures are recorded, not raised.
@@ -45,18 +49,16 @@ def create_broker(config: AppConfig, runtime: RuntimeProvider) -> AsyncBroker:
             )
         )
 
-    def attach(task_class: type[BaseTask[Any]]) -> None:
+    for name, task_class in registry.tasks.items():
+        if not issubclass(task_class, BaseTask):
+            raise TypeError(f"task {name!r} ({task_class.__qualname__}) is not a BaseTask")
         schedule = task_class.schedule(config)
         labels = {"schedule": schedule} if schedule else {}
-        broker.register_task(_executor(task_class, runtime), task_name=task_class.__task_name__, **labels)
-
-    on_task_registered(attach)
+        broker.register_task(_executor(task_class, runtime), task_name=name, **labels)
     return broker
 
 
 def _executor(task_class: type[BaseTask[Any]], runtime: RuntimeProvider) -> Callable[..., Any]:
-    from app.core.queue.runner import run_task  # noqa: PLC0415 - the runner needs the resources module
-
     async def execute(outbox_id: int | None = None, **data: Any) -> dict[str, Any]:
         return await run_task(runtime(), task_class, outbox_id, data)
 

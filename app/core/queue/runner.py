@@ -21,6 +21,7 @@ from app.core.db import UnitOfWork
 from app.core.log import logger
 from app.core.metrics.registry import TASKS
 from app.core.outbox.models import OutboxMessage
+from app.core.platform import Platform
 from app.core.queue.task import BaseTask
 from app.core.resources import Resources
 
@@ -110,8 +111,6 @@ async def _run_when_unlocked(
 async def _run(
     resources: Resources, task_class: type[BaseTask[Any]], outbox_id: int | None, data: dict[str, Any]
 ) -> dict[str, Any]:
-    from app.core.platform import Platform  # noqa: PLC0415 - the platform imports this module's neighbours
-
     async with UnitOfWork(resources.session_factory) as unit_of_work:
         if outbox_id is not None:
             # On the session's connection (its transaction) rather than through the session:
@@ -169,8 +168,6 @@ async def _on_dead_letter(
     resources: Resources, task_class: type[BaseTask[Any]], unit_of_work: UnitOfWork, data: dict[str, Any]
 ) -> None:
     """The task's own `dead_lettered`, in a savepoint: if it fails, the dead letter is still recorded."""
-    from app.core.platform import Platform  # noqa: PLC0415 - as in _run
-
     try:
         async with unit_of_work.session.begin_nested():
             payload = task_class.__payload__.model_validate(data)

@@ -2,10 +2,17 @@
 
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from app.core.outbox.writer import Outbox
 from app.core.queue.payload import TaskPayload
-from app.core.queue.task import task_for
+
+
+class Tasks(Protocol):
+    """The tasks of the installed modules: the registry (app.core.registry)."""
+
+    def task_for(self, payload: TaskPayload) -> object:
+        """The task that runs `payload`; raises LookupError if none does."""
 
 
 class QueueServiceInterface(ABC):
@@ -19,8 +26,9 @@ class QueueServiceInterface(ABC):
 
 
 class DefaultQueueService(QueueServiceInterface):
-    def __init__(self, outbox: Outbox) -> None:
+    def __init__(self, outbox: Outbox, tasks: Tasks) -> None:
         self._outbox = outbox
+        self._tasks = tasks
 
     async def push(
         self, payload: TaskPayload, *, delay: timedelta | None = None, at: datetime | None = None
@@ -29,7 +37,7 @@ class DefaultQueueService(QueueServiceInterface):
             raise ValueError("give either delay or at, not both")
         if not isinstance(payload, TaskPayload):
             raise TypeError(f"push a TaskPayload, not {type(payload).__name__}")
-        task_for(payload)  # a task runs it in this application
+        self._tasks.task_for(payload)  # a task of an installed module runs it
         if delay is not None:
             message = self._outbox.add_delayed(payload, delay)
         else:

@@ -61,7 +61,7 @@ async def test_a_failing_durable_listener_is_retried_alone_then_dead_lettered_an
         rows = await deliveries(engine, run_id)
         return rows if len(rows) == 3 and all(row.is_finished for row in rows.values()) else None
 
-    with worker(worker_env(config, **retries), "tests.example.tasks"):
+    with worker(worker_env(config, **retries)):
         async with api(config) as (_, resources):
             async with UnitOfWork(resources.session_factory) as unit_of_work:
                 events = Platform.build(resources, unit_of_work).events

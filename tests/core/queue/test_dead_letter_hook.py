@@ -4,7 +4,6 @@ being recorded."""
 
 import io
 import json
-from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,47 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
 from app.core.platform import Platform
-from app.core.queue import BaseTask, TaskPayload, queued
 from app.core.queue.runner import run_task
 from app.core.resources import Resources
-
-told: list[dict[str, Any]] = []
-
-
-class AlwaysFailsPayload(TaskPayload):
-    __task_name__ = "tests.always_fails"
-    job: int
+from tests.example.tasks import HookFails, HookFailsPayload, MarkedDead, MarkedDeadPayload, told_dead
 
 
-class FailsTwicePayload(TaskPayload):
-    __task_name__ = "tests.fails_twice"
-    job: int
-
-
-@queued
-class AlwaysFails(BaseTask[AlwaysFailsPayload]):
-    __max_attempts__ = 2
-
-    async def run(self, payload: AlwaysFailsPayload) -> None:
-        raise RuntimeError(f"job {payload.job} cannot be done")
-
-    async def dead_lettered(self, payload: AlwaysFailsPayload) -> None:
-        told.append({"job": payload.job, "in_unit_of_work": self.platform.session.in_transaction()})
-
-
-@queued
-class FailsTwice(BaseTask[FailsTwicePayload]):
-    __max_attempts__ = 2
-
-    async def run(self, payload: FailsTwicePayload) -> None:
-        raise RuntimeError(f"job {payload.job} cannot be done")
-
-    async def dead_lettered(self, payload: FailsTwicePayload) -> None:
-        raise RuntimeError(f"job {payload.job} cannot be marked either")
-
-
-async def dead_letter(resources: Resources, payload: AlwaysFailsPayload | FailsTwicePayload) -> int:
-    task = AlwaysFails if isinstance(payload, AlwaysFailsPayload) else FailsTwice
+async def dead_letter(resources: Resources, payload: MarkedDeadPayload | HookFailsPayload) -> int:
+    task = MarkedDead if isinstance(payload, MarkedDeadPayload) else HookFails
     async with UnitOfWork(resources.session_factory) as unit_of_work:
         # Published after commit: the in-memory broker runs the first attempt right away.
         outbox_id = await Platform.build(resources, unit_of_work).queue.push(payload)
@@ -64,9 +29,9 @@ async def dead_letter(resources: Resources, payload: AlwaysFailsPayload | FailsT
 async def test_the_hook_runs_once_with_the_task_arguments(
     resources: Resources, db_session: AsyncSession
 ) -> None:
-    told.clear()
-    outbox_id = await dead_letter(resources, AlwaysFailsPayload(job=7))
-    assert told == [{"job": 7, "in_unit_of_work": True}]
+    told_dead.clear()
+    outbox_id = await dead_letter(resources, MarkedDeadPayload(job=7))
+    assert told_dead == [{"job": 7, "in_unit_of_work": True}]
     db_session.expunge_all()
     message = await db_session.get(OutboxMessage, outbox_id)
     assert message is not None
@@ -76,10 +41,10 @@ async def test_the_hook_runs_once_with_the_task_arguments(
 async def test_a_failing_hook_is_logged_and_still_leaves_a_dead_letter(
     resources: Resources, db_session: AsyncSession, log_lines: io.StringIO
 ) -> None:
-    outbox_id = await dead_letter(resources, FailsTwicePayload(job=8))
+    outbox_id = await dead_letter(resources, HookFailsPayload(job=8))
     records = [json.loads(line) for line in log_lines.getvalue().splitlines()]
     [failed] = [record for record in records if record.get("event") == "dead-letter hook failed"]
-    assert failed["task"] == "tests.fails_twice"
+    assert failed["task"] == "example.hook_fails"
     assert "cannot be marked either" in json.dumps(failed["exception"])
     db_session.expunge_all()
     message = await db_session.get(OutboxMessage, outbox_id)

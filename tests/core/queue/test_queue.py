@@ -19,8 +19,7 @@ from app.core.outbox.relay import RelayOutboxPayload
 from app.core.platform import Platform
 from app.core.queue.broker import create_broker
 from app.core.queue.runner import retry_delay, run_task
-from app.core.resources import Resources
-from app.core.runtime import current_resources
+from app.core.resources import Resources, current_resources
 from app.core.tasks import RelayOutbox
 from tests.example import Widget
 from tests.example.tasks import CreateWidget
@@ -143,8 +142,9 @@ def test_backoff_is_exponential_and_capped() -> None:
         assert expected <= delay <= expected * 1.1
 
 
-def test_periodic_tasks_carry_schedule_labels_for_the_scheduler(app_config: AppConfig) -> None:
-    broker = create_broker(app_config.model_copy(update={"OUTBOX_RELAY_INTERVAL": 7}), current_resources)
+def test_periodic_tasks_carry_schedule_labels_for_the_scheduler(app_config: AppConfig, app: FastAPI) -> None:
+    config = app_config.model_copy(update={"OUTBOX_RELAY_INTERVAL": 7})
+    broker = create_broker(config, app.state.resources.registry, current_resources)
     relay_task = broker.find_task("outbox.relay")
     assert relay_task is not None
     assert relay_task.labels["schedule"] == [{"interval": 7}]

@@ -73,7 +73,7 @@ async def test_thousands_of_tasks_leave_a_bounded_stream_and_outbox(
                 dead_at=utcnow(),
             )
         )
-    with worker(worker_env(config), "tests.example.tasks") as process:
+    with worker(worker_env(config)) as process:
         async with api(config) as (_, resources):
             # One transaction, one multi-row INSERT; published to the stream after commit.
             async with UnitOfWork(resources.session_factory) as unit_of_work:

@@ -10,25 +10,12 @@ from sqlalchemy import func, select
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
 from app.core.platform import Platform
-from app.core.queue import BaseTask, TaskPayload, queued
+from app.core.queue import TaskPayload
 from app.core.queue.runner import run_task
+from app.core.queue.task import BaseTask, queued
 from app.core.resources import Resources
-from tests.example.tasks import CreateWidgetPayload
-
-ran: list[object] = []
-
-
-class RecordPayload(TaskPayload):
-    __task_name__ = "tests.record_payload"
-    label: str
-    count: int = 1
-
-
-@queued
-class RecordPayloadTask(BaseTask[RecordPayload]):
-    async def run(self, payload: RecordPayload) -> dict[str, int]:
-        ran.append(payload)
-        return {"count": payload.count}
+from tests.example.tasks import CreateWidgetPayload, RecordPayload, RecordPayloadTask
+from tests.example.tasks import recorded as ran
 
 
 async def outbox_rows(unit_of_work: UnitOfWork) -> int:
@@ -70,7 +57,10 @@ async def test_the_in_memory_broker_runs_the_task_with_its_payload_model(resourc
         outbox_id = await Platform.build(resources, unit_of_work).queue.push(RecordPayload(label="typed"))
         stored = await unit_of_work.session.get(OutboxMessage, outbox_id)
         assert stored is not None
-        assert (stored.task_name, stored.payload) == ("tests.record_payload", {"label": "typed", "count": 1})
+        assert (stored.task_name, stored.payload) == (
+            "example.record_payload",
+            {"label": "typed", "count": 1},
+        )
     # Published after commit: the in-memory broker has run it.
     assert ran == [RecordPayload(label="typed", count=1)]
     assert isinstance(ran[0], RecordPayload)
@@ -84,7 +74,7 @@ async def test_a_stored_payload_that_no_longer_fits_fails_the_attempt(resources:
 
 
 def test_a_task_names_itself_through_its_payload() -> None:
-    assert RecordPayloadTask.__task_name__ == "tests.record_payload"
+    assert RecordPayloadTask.__task_name__ == "example.record_payload"
     assert RecordPayloadTask.__payload__ is RecordPayload
     with pytest.raises(TypeError, match="must declare its payload"):
 

@@ -56,7 +56,7 @@ async def test_task_pushed_through_the_api_runs_in_a_worker(
     queue_config: AppConfig, engine: AsyncEngine, run_id: str
 ) -> None:
     name = f"{run_id}-api"
-    with worker(worker_env(queue_config), "tests.example.tasks") as process:
+    with worker(worker_env(queue_config)) as process:
         async with api(queue_config) as (client, resources):
             response = await client.post(
                 TASKS, json={"name": name}, headers={"X-Request-ID": f"req-{run_id}"}
@@ -88,13 +88,13 @@ async def test_worker_killed_mid_task_has_it_redelivered_and_done_once(
     name = f"{run_id}-killed"
     env = worker_env(queue_config)
     async with api(queue_config) as (client, resources):
-        with worker(env, "tests.example.tasks") as first:
+        with worker(env) as first:
             outbox_id = (await client.post(TASKS, json={"name": name, "sleep": 3})).json()["outbox_id"]
             await eventually(lambda: resources.redis.get(f"started:{name}"))
             first.kill()
         assert await count_widgets(engine, name) == 0
 
-        with worker(env, "tests.example.tasks"):
+        with worker(env):
             await asyncio.sleep(queue_config.QUEUE_IDLE_TIMEOUT_MS / 1000 + 0.2)
             # A worker reclaims abandoned messages after its next fetch (in production the
             # outbox relay's periodic message provides one).
@@ -132,7 +132,7 @@ async def test_queued_email_survives_redis_down_and_is_sent_once_it_is_back(
 
         # Redis is back: the relay (which the scheduler runs every few seconds) publishes it.
         env = worker_env(queue_config, **{key: str(value) for key, value in smtp.items()})
-        with worker(env, "tests.example.tasks"):
+        with worker(env):
             async with api(queue_config) as (_, resources):
                 await relay(resources)
                 # Published again by mistake: the consumer is idempotent on the outbox id.
@@ -156,7 +156,7 @@ async def test_sigterm_lets_the_running_task_finish(
 ) -> None:
     name = f"{run_id}-graceful"
     async with api(queue_config) as (client, resources):
-        with worker(worker_env(queue_config), "tests.example.tasks") as running:
+        with worker(worker_env(queue_config)) as running:
             outbox_id = (await client.post(TASKS, json={"name": name, "sleep": 2})).json()["outbox_id"]
             await eventually(lambda: resources.redis.get(f"started:{name}"))
             os.killpg(running.popen.pid, signal.SIGTERM)  # what an orchestrator sends on shutdown
