@@ -48,7 +48,6 @@ def serve(
     (the application logs each request, with its request id).
     """
     import uvicorn  # noqa: PLC0415 - keeps other commands light
-    from pydantic import ValidationError  # noqa: PLC0415
 
     from app.core.config import ModuleSettings  # noqa: PLC0415
     from app.core.modules import module_settings_classes  # noqa: PLC0415
@@ -58,8 +57,8 @@ def serve(
         config = get_app_config()
         # Every installed module's settings too: a refused one (AUTH_JWT_SECRET, ...) is then a
         # message here, not a traceback from inside uvicorn.
-        ModuleSettings().load(module_settings_classes(INSTALLED_MODULES))
-    except ValidationError as error:
+        ModuleSettings(config).load(module_settings_classes(INSTALLED_MODULES))
+    except ValueError as error:  # pydantic's ValidationError included
         # A refused setting (a published signing key in staging, ...): its message, no traceback.
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
@@ -131,9 +130,10 @@ async def _started() -> AsyncIterator[None]:
     from app.core.runtime import open_resources  # noqa: PLC0415
     from app.modules import INSTALLED_MODULES  # noqa: PLC0415
 
-    module_settings = ModuleSettings()
+    config = get_app_config()
+    module_settings = ModuleSettings(config)
     module_settings.load(module_settings_classes(INSTALLED_MODULES))
-    resources = open_resources(get_app_config(), install_modules(INSTALLED_MODULES), module_settings)
+    resources = open_resources(config, install_modules(INSTALLED_MODULES), module_settings)
     await resources.start()
     try:
         yield

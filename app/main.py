@@ -43,7 +43,7 @@ def create_app(
     # installs, so whatever the API queues, the worker knows.
     registry = install_modules(modules)
     # Every installed module's settings, read now: a wrong one stops the app before it serves.
-    module_settings = ModuleSettings(settings)
+    module_settings = ModuleSettings(config, settings)
     module_settings.load(module_settings_classes(modules))
 
     @asynccontextmanager

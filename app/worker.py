@@ -42,7 +42,7 @@ def create_worker(
     @broker.on_event(TaskiqEvents.WORKER_STARTUP)
     async def startup(state: TaskiqState) -> None:
         # Read now, in the worker process: a wrong one stops it before it runs a task.
-        module_settings = ModuleSettings(settings)
+        module_settings = ModuleSettings(config, settings)
         module_settings.load(module_settings_classes(modules))
         resources = open_resources(config, registry, module_settings, broker=broker)
         state.resources = resources

@@ -13,7 +13,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import delete, insert
 
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.auth.models import User
 from app.core.config import get_app_config
 from app.core.db import create_engine
@@ -31,7 +31,7 @@ class AuthFixture:
 
 
 def _hasher() -> PasswordHash:
-    config = get_auth_config()
+    config = AuthConfig()
     return PasswordHash(
         (Argon2Hasher(config.ARGON2_TIME_COST, config.ARGON2_MEMORY_COST, config.ARGON2_PARALLELISM),)
     )

@@ -14,6 +14,7 @@ import io
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from dotenv import dotenv_values
 
@@ -48,6 +49,8 @@ from tests import example  # noqa: E402
 from tests.factories import bind_factories  # noqa: E402
 from tests.logs import capture_logs  # noqa: E402
 from tests.overrides import units_of_work_from  # noqa: E402
+
+SettingsT = TypeVar("SettingsT", bound=BaseConfig)
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -170,6 +173,12 @@ async def platform(resources: Resources) -> AsyncIterator[Platform]:
     """A platform on the test's transaction, as a task or a CLI command gets one."""
     async with platform_context(resources) as unit:
         yield unit
+
+
+def app_settings(settings_class: type[SettingsT]) -> SettingsT:
+    """The test app's settings of a module: the instance its platform reads (what a test changes,
+    with monkeypatch.setattr, to change the app's behaviour)."""
+    return current_resources().settings(settings_class)
 
 
 def asgi_client(app: FastAPI) -> httpx.AsyncClient:

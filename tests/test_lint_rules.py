@@ -31,7 +31,7 @@ NO_SQL_IN_ROUTES = "Routes run no SQL: they import neither SQLAlchemy nor reposi
 MODULE_CYCLES = "Feature modules do not import each other in a cycle"
 CORE_FOUNDATION = "Core's foundation (db, config, settings, log, clock, errors) imports no more of core"
 NO_CYCLES = "No import cycle anywhere in app/"
-CORE_LAYERS = "Core is layered: entry points, HTTP wiring, task running, the platform, its services, resources"
+CORE_LAYERS = "Core is layered: entry points, wiring, tasks, the platform, its services, resources"
 
 
 def run(command: list[str], project: Path) -> subprocess.CompletedProcess[str]:

@@ -1,16 +1,9 @@
 """Settings of the auth module (prefix AUTH_)."""
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from app.core.config import (
-    BaseConfig,
-    Environment,
-    get_app_config,
-    load_settings,
-    refuse_to_start,
-    signing_key_problems,
-)
+from app.core.config import AppConfig, BaseConfig, Environment, refuse_to_start, signing_key_problems
 
 
 class AuthConfig(BaseConfig):
@@ -52,27 +45,32 @@ class AuthConfig(BaseConfig):
     # check takes a hashing slot other users' logins wait for.
     PASSWORD_CHECKS_PER_MINUTE: int = Field(default=5, ge=1)
 
-    @model_validator(mode="after")
-    def _strong_secret_outside_development(self) -> "AuthConfig":
+    # From the app's settings, when the app installs these (bind).
+    _app_secret: SecretStr | None = PrivateAttr(default=None)
+    _environment: Environment | None = PrivateAttr(default=None)
+
+    def bind(self, app: AppConfig) -> None:
         # Unset, the key is SECRET_KEY, which the platform's settings check the same way.
-        environment = get_app_config().ENVIRONMENT
-        if self.JWT_SECRET is not None and not environment.is_local:
-            refuse_to_start(environment, signing_key_problems({"AUTH_JWT_SECRET": self.JWT_SECRET}))
-        return self
+        if self.JWT_SECRET is not None and not app.ENVIRONMENT.is_local:
+            refuse_to_start(app.ENVIRONMENT, signing_key_problems({"AUTH_JWT_SECRET": self.JWT_SECRET}))
+        self._app_secret = app.SECRET_KEY
+        self._environment = app.ENVIRONMENT
 
     @property
     def jwt_secret(self) -> str:
-        secret = self.JWT_SECRET or get_app_config().SECRET_KEY
+        secret = self.JWT_SECRET or self._app_secret
+        if secret is None:
+            raise _unbound()
         return secret.get_secret_value()
 
     @property
     def registration_allowed(self) -> bool:
         if self.REGISTRATION_ALLOWED is not None:
             return self.REGISTRATION_ALLOWED
-        return get_app_config().ENVIRONMENT in (Environment.DEVELOPMENT, Environment.TESTING)
+        if self._environment is None:
+            raise _unbound()
+        return self._environment in (Environment.DEVELOPMENT, Environment.TESTING)
 
 
-def get_auth_config() -> AuthConfig:
-    """The settings read from the environment, once per process (the instance
-    `platform.settings(AuthConfig)` returns unless the app was given its own)."""
-    return load_settings(AuthConfig)
+def _unbound() -> RuntimeError:
+    return RuntimeError("AuthConfig is read through an app's settings: platform.settings(AuthConfig)")

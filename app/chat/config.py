@@ -3,7 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from app.core.config import BaseConfig, load_settings
+from app.core.config import BaseConfig
 
 
 class ChatConfig(BaseConfig):
@@ -47,9 +47,3 @@ class ChatConfig(BaseConfig):
     EXPORT_STREAMS_PER_USER: int = Field(default=2, ge=1)
     # Seconds a finished export (its file and its job) is kept before the hourly purge deletes it.
     EXPORT_RETENTION: int = Field(default=3 * 24 * 3600, ge=60)
-
-
-def get_chat_config() -> ChatConfig:
-    """The settings read from the environment, once per process (the instance
-    `platform.settings(ChatConfig)` returns unless the app was given its own)."""
-    return load_settings(ChatConfig)

@@ -97,6 +97,11 @@ class BaseConfig(BaseSettings):
         hide_input_in_errors=True,
     )
 
+    def bind(self, app: "AppConfig") -> None:
+        """Called with the app's own settings when the app installs these: check or derive what
+        depends on them (the environment, SECRET_KEY). Nothing by default."""
+        del app
+
 
 CsvList = Annotated[list[str], NoDecode]
 
@@ -217,33 +222,18 @@ def get_app_config() -> AppConfig:
 
 
 SettingsT = TypeVar("SettingsT", bound=BaseConfig)
-_loaded_settings: dict[type[BaseConfig], BaseConfig] = {}
-
-
-def load_settings(settings_class: type[SettingsT]) -> SettingsT:
-    """A module's settings as this process reads them from the environment, once. Code reaches
-    them through the platform (`platform.settings(AuthConfig)`), which uses these unless the
-    app was given its own."""
-    loaded = _loaded_settings.get(settings_class)
-    if loaded is None:
-        loaded = _loaded_settings[settings_class] = settings_class()
-    if not isinstance(loaded, settings_class):  # keyed by its own class: never
-        raise TypeError(settings_class.__name__)
-    return loaded
-
-
-def forget_settings(settings_class: type[BaseConfig]) -> None:
-    """Read `settings_class` from the environment again next time (tests that change it)."""
-    _loaded_settings.pop(settings_class, None)
 
 
 class ModuleSettings:
-    """The installed modules' settings of one app: the instances it was given
-    (`create_app(config, settings=[AuthConfig(...)])`), else the environment's, read once per
-    process when first asked for (at startup or by the first request, never at import)."""
+    """The installed modules' settings of one app (or worker, or CLI command): the instances it
+    was given (`create_app(config, settings=[AuthConfig(...)])`), else the environment's, read
+    once at startup (`load`), never at import. Each is bound to the app's own settings."""
 
-    def __init__(self, given: Iterable[BaseConfig] = ()) -> None:
-        self._given: dict[type[BaseConfig], BaseConfig] = {type(settings): settings for settings in given}
+    def __init__(self, config: AppConfig, given: Iterable[BaseConfig] = ()) -> None:
+        self._config = config
+        self._loaded: dict[type[BaseConfig], BaseConfig] = {}
+        for settings in given:
+            self._add(settings)
 
     def load(self, settings_classes: Iterable[type[BaseConfig]]) -> None:
         """Read every one now (at startup): a wrong setting stops the process before it serves."""
@@ -251,7 +241,14 @@ class ModuleSettings:
             self.get(settings_class)
 
     def get(self, settings_class: type[SettingsT]) -> SettingsT:
-        given = self._given.get(settings_class)
-        if isinstance(given, settings_class):
-            return given
-        return load_settings(settings_class)
+        loaded = self._loaded.get(settings_class)
+        if loaded is None:
+            loaded = self._add(settings_class())
+        if not isinstance(loaded, settings_class):  # keyed by its own class: never
+            raise TypeError(settings_class.__name__)
+        return loaded
+
+    def _add(self, settings: BaseConfig) -> BaseConfig:
+        settings.bind(self._config)
+        self._loaded[type(settings)] = settings
+        return settings

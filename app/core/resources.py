@@ -4,7 +4,7 @@ Started resources are also this process's current ones (`current_resources()`): 
 a request uses (tasks run by the broker, `platform_context()`). A stack, so several apps in one
 test process do not clobber each other."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from redis.asyncio import Redis
@@ -82,7 +82,7 @@ class Resources:
     # The installed modules' tasks and listeners.
     registry: Registry
     # The installed modules' settings (create_app's, else the environment's).
-    module_settings: ModuleSettings = field(default_factory=ModuleSettings)
+    module_settings: ModuleSettings
 
     @classmethod
     def open(
@@ -110,7 +110,7 @@ class Resources:
             publisher=Publisher(broker),
             mail_backend=create_backend(config),
             registry=registry,
-            module_settings=module_settings or ModuleSettings(),
+            module_settings=module_settings or ModuleSettings(config),
         )
 
     def settings(self, settings_class: type[SettingsT]) -> SettingsT:

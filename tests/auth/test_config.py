@@ -1,37 +1,41 @@
 """AuthConfig defaults that depend on the environment."""
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from app.auth.config import AuthConfig
-from app.core.config import AppConfig, Environment, get_app_config
+from app.core.config import AppConfig, Environment, ModuleSettings, get_app_config
 from tests.settings import documented_settings
 
 STRONG = "s" * 48
+PRODUCTION = AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=SecretStr(STRONG))
 
 
-@pytest.fixture
-def production(monkeypatch: pytest.MonkeyPatch) -> None:
-    config = AppConfig(ENVIRONMENT=Environment.PRODUCTION, SECRET_KEY=SecretStr(STRONG))
-    monkeypatch.setattr("app.auth.config.get_app_config", lambda: config)
+def installed(app: AppConfig, settings: AuthConfig) -> AuthConfig:
+    """`settings` as an app with the settings `app` installs them."""
+    return ModuleSettings(app, [settings]).get(AuthConfig)
 
 
-@pytest.mark.usefixtures("production")
 def test_registration_is_closed_by_default_in_production() -> None:
-    assert AuthConfig().registration_allowed is False
-    assert AuthConfig(REGISTRATION_ALLOWED=True).registration_allowed is True
+    assert installed(PRODUCTION, AuthConfig()).registration_allowed is False
+    assert installed(PRODUCTION, AuthConfig(REGISTRATION_ALLOWED=True)).registration_allowed is True
 
 
-@pytest.mark.usefixtures("production")
 def test_short_jwt_secret_is_refused_outside_development() -> None:
-    with pytest.raises(ValidationError, match="at least 32 bytes"):
-        AuthConfig(JWT_SECRET=SecretStr("too-short"))
-    assert AuthConfig(JWT_SECRET=SecretStr("j" * 32)).jwt_secret == "j" * 32
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        installed(PRODUCTION, AuthConfig(JWT_SECRET=SecretStr("too-short")))
+    assert installed(PRODUCTION, AuthConfig(JWT_SECRET=SecretStr("j" * 32))).jwt_secret == "j" * 32
 
 
 def test_registration_is_open_by_default_in_development_and_tests() -> None:
-    assert get_app_config().ENVIRONMENT is Environment.TESTING
-    assert AuthConfig().registration_allowed is True
+    config = get_app_config()
+    assert config.ENVIRONMENT is Environment.TESTING
+    assert installed(config, AuthConfig()).registration_allowed is True
+
+
+def test_settings_read_outside_an_app_say_how_to_reach_them() -> None:
+    with pytest.raises(RuntimeError, match=r"platform.settings\(AuthConfig\)"):
+        _ = AuthConfig().jwt_secret
 
 
 def test_sample_env_documents_every_auth_setting() -> None:

@@ -13,8 +13,9 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.auth.repositories.user import UserRepository
+from tests.conftest import app_settings
 from tests.factories import PASSWORD, UserFactory
 from tests.users import API, login
 
@@ -28,7 +29,7 @@ async def test_login_by_username_or_email(client: httpx.AsyncClient, db_session:
         assert response.status_code == 200, (name, response.text)
         body = response.json()
         assert body["token_type"] == "bearer"
-        assert body["expires_in"] == get_auth_config().ACCESS_TOKEN_TTL
+        assert body["expires_in"] == app_settings(AuthConfig).ACCESS_TOKEN_TTL
         assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in"}
         me = await client.get(PROFILE, headers={"Authorization": f"Bearer {body['access_token']}"})
         assert me.json()["id"] == user.id
@@ -64,7 +65,7 @@ async def test_outdated_hash_is_upgraded_at_login(
     db_session.expunge_all()
     upgraded = await UserRepository(db_session).get(user.id)
     assert upgraded is not None
-    config = get_auth_config()
+    config = app_settings(AuthConfig)
     assert f"m={config.ARGON2_MEMORY_COST},t={config.ARGON2_TIME_COST}" in upgraded.password_hash
     assert (await login(client, "legacy")).status_code == 200
 
@@ -77,7 +78,7 @@ async def test_missing_bearer_is_401(client: httpx.AsyncClient) -> None:
 
 
 def _forge(claims: dict[str, object], secret: str | None = None, algorithm: str = "HS256") -> str:
-    config = get_auth_config()
+    config = app_settings(AuthConfig)
     base = {"aud": config.JWT_AUDIENCE, "iss": config.JWT_ISSUER, "typ": "access", "sid": 1, "ver": 0}
     now = datetime.now(UTC)
     payload = {**base, "iat": now, "exp": now + timedelta(minutes=5), **claims}
@@ -88,7 +89,7 @@ def _alg_none(claims: dict[str, object]) -> str:
     def part(data: dict[str, object]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
-    config = get_auth_config()
+    config = app_settings(AuthConfig)
     payload = {
         "sub": claims["sub"],
         "aud": config.JWT_AUDIENCE,
@@ -141,7 +142,7 @@ async def test_tampered_token_is_401(client: httpx.AsyncClient, db_session: Asyn
 async def test_access_token_expires(client: httpx.AsyncClient, db_session: AsyncSession) -> None:
     user = await UserFactory.create_async()
     token = (await login(client, user.username)).json()["access_token"]
-    ttl = get_auth_config().ACCESS_TOKEN_TTL
+    ttl = app_settings(AuthConfig).ACCESS_TOKEN_TTL
     with freeze_time(datetime.now(UTC) + timedelta(seconds=ttl - 5)):
         assert (await client.get(PROFILE, headers={"Authorization": f"Bearer {token}"})).status_code == 200
     with freeze_time(datetime.now(UTC) + timedelta(seconds=ttl + 5)):

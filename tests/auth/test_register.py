@@ -7,8 +7,9 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.config import AuthConfig, get_auth_config
+from app.auth.config import AuthConfig
 from app.core.mail import MemoryBackend
+from tests.conftest import app_settings
 from tests.factories import UserFactory
 from tests.users import API, link_token, login
 
@@ -108,7 +109,7 @@ async def test_taken_email_or_username_is_409(client: httpx.AsyncClient, db_sess
 
 async def test_registration_can_be_closed(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
     closed = AuthConfig(REGISTRATION_ALLOWED=False)
-    monkeypatch.setattr(get_auth_config(), "REGISTRATION_ALLOWED", closed.REGISTRATION_ALLOWED)
+    monkeypatch.setattr(app_settings(AuthConfig), "REGISTRATION_ALLOWED", closed.REGISTRATION_ALLOWED)
     response = await client.post(REGISTER, json=GOOD)
     assert response.status_code == 403
     assert response.json()["code"] == "registration_closed"

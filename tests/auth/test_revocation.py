@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth import Role, auth_gateway
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.auth.models import SignInSession, User
 from app.auth.services.access import PRINCIPAL_KEY
 from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
 from app.core.platform import Platform
 from app.core.resources import Resources
+from tests.conftest import app_settings
 from tests.core.health.test_health import closed_port
 from tests.factories import PASSWORD
 from tests.processes import api
@@ -105,7 +106,7 @@ async def test_refresh_token_reuse_ends_the_sessions_access_token_at_the_next_re
     rotated = (await client.post(refresh, json={"refresh_token": signed.refresh_token})).json()
     headers = bearer(rotated["access_token"])
     assert (await client.get(PROFILE, headers=headers)).status_code == 200
-    later = datetime.now(UTC) + timedelta(seconds=get_auth_config().REFRESH_REUSE_GRACE + 1)
+    later = datetime.now(UTC) + timedelta(seconds=app_settings(AuthConfig).REFRESH_REUSE_GRACE + 1)
     with freeze_time(later):
         assert (await client.post(refresh, json={"refresh_token": signed.refresh_token})).status_code == 401
         assert (await client.get(PROFILE, headers=headers)).status_code == 401
@@ -224,7 +225,7 @@ async def test_refresh_token_reuse_ends_the_session_even_when_redis_cannot_confi
     async with api(app_config) as (healthy, _), api(without_redis(app_config)) as (cut_off, _):
         spent = (await login(healthy, user.username)).json()["refresh_token"]
         assert (await healthy.post(refresh, json={"refresh_token": spent})).status_code == 200
-        later = datetime.now(UTC) + timedelta(seconds=get_auth_config().REFRESH_REUSE_GRACE + 1)
+        later = datetime.now(UTC) + timedelta(seconds=app_settings(AuthConfig).REFRESH_REUSE_GRACE + 1)
         with freeze_time(later):
             reused = await cut_off.post(refresh, json={"refresh_token": spent})
     # Not "nothing changed": the session ended in the database, where a process without Redis checks.

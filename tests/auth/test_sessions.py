@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from freezegun import freeze_time
 
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
+from tests.conftest import app_settings
 from tests.logs import records
 from tests.users import API, SignIn, login
 
@@ -45,7 +46,7 @@ async def test_reuse_after_the_grace_period_revokes_the_whole_session(
 ) -> None:
     signed = await sign_in()
     rotated = (await refresh(client, signed.refresh_token)).json()["refresh_token"]
-    later = datetime.now(UTC) + timedelta(seconds=get_auth_config().REFRESH_REUSE_GRACE + 1)
+    later = datetime.now(UTC) + timedelta(seconds=app_settings(AuthConfig).REFRESH_REUSE_GRACE + 1)
     with freeze_time(later):
         stolen = await refresh(client, signed.refresh_token)
         legitimate = await refresh(client, rotated)
@@ -60,7 +61,7 @@ async def test_reuse_after_the_grace_period_revokes_the_whole_session(
 
 
 async def test_idle_and_absolute_expiry(client: httpx.AsyncClient, sign_in: SignIn) -> None:
-    config = get_auth_config()
+    config = app_settings(AuthConfig)
     signed = await sign_in()
     start = datetime.now(UTC)
     with freeze_time(start + timedelta(seconds=config.REFRESH_IDLE_TIMEOUT + 60)):

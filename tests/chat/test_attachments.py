@@ -4,8 +4,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from app.chat.config import get_chat_config
+from app.chat.config import ChatConfig
 from tests.chat.uploads import BOUNDARY, HEADERS, PNG, ROOMS, multipart, room
+from tests.conftest import app_settings
 from tests.users import SignIn
 
 
@@ -57,7 +58,7 @@ async def test_type_comes_from_the_content(client: httpx.AsyncClient, sign_in: S
 async def test_oversize_is_refused_while_streaming(client: httpx.AsyncClient, sign_in: SignIn) -> None:
     owner = await sign_in()
     room_id = await room(client, owner)
-    limit = get_chat_config().ATTACHMENT_MAX_BYTES
+    limit = app_settings(ChatConfig).ATTACHMENT_MAX_BYTES
     chunk, total_chunks = 8192, 200  # 1.6 MB against the limit
     assert chunk * total_chunks > 4 * limit
     sent = 0

@@ -9,13 +9,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.chat import tasks
-from app.chat.config import get_chat_config
+from app.chat.config import ChatConfig
 from app.chat.models import ExportJob, Room
 from app.core.mail import MemoryBackend
 from app.core.outbox import OutboxMessage
 from app.core.queue.runner import run_task
 from app.core.resources import Resources
 from tests.chat.exporting import EXPORTS, ROOMS, bulk_messages, make_room
+from tests.conftest import app_settings
 from tests.users import SignIn
 
 LINE_BREAKING_NAME = "Team\r\nBcc: victim@example.com"
@@ -70,7 +71,7 @@ async def test_an_export_task_out_of_attempts_marks_its_job_failed(
     # Storage that cannot be written: a file where the directory should be.
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("")
-    monkeypatch.setattr(get_chat_config(), "STORAGE_DIR", str(blocked))
+    monkeypatch.setattr(app_settings(ChatConfig), "STORAGE_DIR", str(blocked))
 
     job_id = (await client.post(f"{ROOMS}/{room_id}/exports", headers=owner.headers)).json()["id"]
     message = await db_session.scalar(

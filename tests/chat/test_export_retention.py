@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.chat import tasks
-from app.chat.config import get_chat_config
+from app.chat.config import ChatConfig
 from app.chat.models import ExportJob, Member, Room
 from app.chat.schemas.payloads import PurgeExportsPayload
 from app.chat.services.storage import LocalFileStorage
@@ -23,6 +23,7 @@ from app.core.db import UnitOfWork
 from app.core.platform import Platform
 from app.core.resources import Resources
 from tests.chat.exporting import EXPORTS, ROOMS, bulk_messages, make_room
+from tests.conftest import app_settings
 from tests.processes import api
 from tests.users import CreateUser, SignIn, login
 
@@ -70,14 +71,14 @@ async def test_finished_exports_expire_and_are_purged_with_their_files(
     job = await db_session.get(ExportJob, job_id)
     assert job is not None
     assert job.file_key is not None
-    storage_dir = Path(get_chat_config().STORAGE_DIR)
+    storage_dir = Path(app_settings(ChatConfig).STORAGE_DIR)
     export_file = storage_dir / job.file_key
     assert export_file.is_file()
     # What a writer killed mid-way leaves behind, as old as the export.
     stale_partial = export_file.with_name("killed.csv.part")
     stale_partial.write_text("id,author_id\n1,")
 
-    retention = timedelta(seconds=get_chat_config().EXPORT_RETENTION)
+    retention = timedelta(seconds=app_settings(ChatConfig).EXPORT_RETENTION)
     expires_at = datetime.fromisoformat(status["expires_at"])
     assert expires_at - datetime.now(UTC) == pytest.approx(retention, abs=timedelta(minutes=1))
     # Time passes (the job's clock rather than the test's: access tokens would expire too).
@@ -122,8 +123,8 @@ async def test_a_failed_export_task_leaves_no_file(
     room_id = await make_room(client, owner)
     await bulk_messages(db_session, room_id, owner.user.id, 50)
     # Batches of 10 written to a directory of this test's own; the process dies at the third.
-    monkeypatch.setattr(get_chat_config(), "EXPORT_BATCH", 10)
-    monkeypatch.setattr(get_chat_config(), "STORAGE_DIR", str(tmp_path))
+    monkeypatch.setattr(app_settings(ChatConfig), "EXPORT_BATCH", 10)
+    monkeypatch.setattr(app_settings(ChatConfig), "STORAGE_DIR", str(tmp_path))
     report = tasks._report
 
     async def failing_report(*args: object, **values: object) -> None:

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.chat import tasks
-from app.chat.config import get_chat_config
+from app.chat.config import ChatConfig
 from app.chat.services.csv_chunks import csv_chunks
 from app.core.mail import MemoryBackend
 from tests.chat.exporting import ROOMS, bulk_messages, make_room, room_with_messages
+from tests.conftest import app_settings
 from tests.users import API, SignIn
 
 
@@ -98,7 +99,7 @@ async def test_export_progress_is_reported_per_thousand_messages_whatever_the_ba
     client: httpx.AsyncClient, sign_in: SignIn, db_session: AsyncSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     owner, room_id = await room_with_messages(client, sign_in, db_session, 2500)
-    monkeypatch.setattr(get_chat_config(), "EXPORT_BATCH", 300)
+    monkeypatch.setattr(app_settings(ChatConfig), "EXPORT_BATCH", 300)
     reported: list[object] = []
     report = tasks._report
 

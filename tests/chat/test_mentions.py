@@ -5,14 +5,15 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User
 from app.chat.config import ChatConfig
 from app.chat.models import Member
 from app.chat.services.mentions import mentioned_usernames
-from app.core.config import forget_settings
 from app.core.mail import MemoryBackend
+from tests.chat.uploads import override_chat_config
 from tests.factories import UserFactory
 from tests.users import API, Signed, SignIn
 
@@ -29,14 +30,14 @@ def test_mention_parsing() -> None:
 
 
 @pytest.fixture
-def mention_limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def mention_limits(app: FastAPI) -> Iterator[ChatConfig]:
     """3 mention emails per sender, 2 per recipient, in a window far longer than the test."""
-    monkeypatch.setenv("CHAT_MENTION_EMAILS_PER_SENDER", "3")
-    monkeypatch.setenv("CHAT_MENTION_EMAILS_PER_RECIPIENT", "2")
-    monkeypatch.setenv("CHAT_MENTION_EMAIL_WINDOW", str(10**9))
-    forget_settings(ChatConfig)
-    yield
-    forget_settings(ChatConfig)  # before monkeypatch restores the environment: read afresh next time
+    yield from override_chat_config(
+        app,
+        MENTION_EMAILS_PER_SENDER=3,
+        MENTION_EMAILS_PER_RECIPIENT=2,
+        MENTION_EMAIL_WINDOW=10**9,
+    )
 
 
 async def new_room(client: httpx.AsyncClient, owner: Signed, name: str = "lobby") -> int:

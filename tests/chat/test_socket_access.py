@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.auth.models import Role, User
 from app.chat.models import Member, Message
 from app.core.config import AppConfig
@@ -37,6 +37,7 @@ from tests.chat.sockets import (
     server_env,
     two_servers,
 )
+from tests.conftest import app_settings
 from tests.processes import eventually
 
 pytestmark = pytest.mark.slow
@@ -268,7 +269,7 @@ async def test_a_socket_whose_client_stopped_reading_still_lets_go_when_access_e
 def expiring_in(token: str, seconds: int) -> str:
     """The same access token (user, session, token version) with an earlier expiry, signed with
     the deployment's key: the shortest TTL the settings allow is 30 seconds."""
-    config = get_auth_config()
+    config = app_settings(AuthConfig)
     claims = jwt.decode(
         token, config.jwt_secret, algorithms=[config.JWT_ALGORITHM], audience=config.JWT_AUDIENCE
     )

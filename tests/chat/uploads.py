@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from app.chat.config import ChatConfig, get_chat_config
+from app.chat.config import ChatConfig
 from tests.users import API, Signed
 
 ROOMS = f"{API}/chat/rooms"
@@ -38,8 +38,7 @@ def stored_files(directory: Path) -> list[Path]:
 
 def override_chat_config(app: FastAPI, **settings: object) -> Iterator[ChatConfig]:
     """Body of a fixture: the app sees these chat settings until the test ends."""
-    del app  # the process's settings, which the app reads through its platform
-    config = get_chat_config()
+    config = app.state.resources.settings(ChatConfig)
     saved = {name: getattr(config, name) for name in settings}
     for name, value in settings.items():
         setattr(config, name, value)

@@ -7,7 +7,7 @@ from pydantic import SecretStr, ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from app.auth.config import AuthConfig
-from app.core.config import DEVELOPMENT_SECRET_KEY, AppConfig, BaseConfig, Environment
+from app.core.config import DEVELOPMENT_SECRET_KEY, AppConfig, BaseConfig, Environment, ModuleSettings
 from tests.settings import SAMPLE_ENV, documented_settings
 
 STRONG_SECRET = "a" * 12 + "S3cure-and-random-enough-" + "z" * 10
@@ -40,15 +40,16 @@ def test_deployments_refuse_to_start_without_a_secret_key(
 
 @pytest.mark.parametrize("environment", DEPLOYED)
 @pytest.mark.parametrize("secret", WEAK_KEYS)
-def test_deployments_refuse_a_weak_jwt_secret(
-    environment: Environment, secret: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_deployments_refuse_a_weak_jwt_secret(environment: Environment, secret: str) -> None:
     deployed = AppConfig(ENVIRONMENT=environment, SECRET_KEY=SecretStr(STRONG_SECRET))
-    monkeypatch.setattr("app.auth.config.get_app_config", lambda: deployed)
-    with pytest.raises(ValidationError, match="AUTH_JWT_SECRET "):
-        AuthConfig(JWT_SECRET=SecretStr(secret))
-    assert AuthConfig(JWT_SECRET=SecretStr("j" * 40)).jwt_secret == "j" * 40
-    assert AuthConfig().jwt_secret == STRONG_SECRET
+
+    def installed(settings: AuthConfig) -> AuthConfig:
+        return ModuleSettings(deployed, [settings]).get(AuthConfig)
+
+    with pytest.raises(ValueError, match="AUTH_JWT_SECRET "):
+        installed(AuthConfig(JWT_SECRET=SecretStr(secret)))
+    assert installed(AuthConfig(JWT_SECRET=SecretStr("j" * 40))).jwt_secret == "j" * 40
+    assert installed(AuthConfig()).jwt_secret == STRONG_SECRET
 
 
 @pytest.mark.parametrize("token", ["changeme", "too-short-token"])

@@ -15,8 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.config import AuthConfig
 from app.chat.config import ChatConfig
-from app.core.config import AppConfig, BaseConfig, forget_settings
+from app.core.config import AppConfig, BaseConfig
 from app.core.deps import get_unit_of_work
+from app.core.resources import current_resources
+from app.modules import INSTALLED_MODULES
+from app.worker import create_worker
 from tests.conftest import build_app
 from tests.factories import UserFactory
 from tests.overrides import units_of_work_from
@@ -88,9 +91,18 @@ def test_a_wrong_module_setting_stops_the_app_when_it_is_built(
     app_config: AppConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CHAT_POST_RATE_PER_MINUTE", "0")
-    forget_settings(ChatConfig)
+    with pytest.raises(ValidationError, match="POST_RATE_PER_MINUTE"):
+        build_app(app_config)
+
+
+async def test_the_worker_entry_takes_settings_objects(app_config: AppConfig) -> None:
+    config = app_config.model_copy(update={"QUEUE_BROKER": "memory"})
+    worker = create_worker(config, INSTALLED_MODULES, [ChatConfig(POST_RATE_PER_MINUTE=7)])
+    worker.broker.is_worker_process = True
+    await worker.broker.startup()
     try:
-        with pytest.raises(ValidationError, match="POST_RATE_PER_MINUTE"):
-            build_app(app_config)
+        assert current_resources().settings(ChatConfig).POST_RATE_PER_MINUTE == 7
+        assert current_resources().settings(AuthConfig).ACCESS_TOKEN_TTL == AuthConfig().ACCESS_TOKEN_TTL
     finally:
-        forget_settings(ChatConfig)  # before monkeypatch restores the environment
+        await worker.broker.shutdown()
+    assert current_resources().settings(ChatConfig).POST_RATE_PER_MINUTE != 7

@@ -4,7 +4,7 @@ import factory
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.auth.models import Role, User
 from tests.factories.async_alchemy_factory import AsyncSQLAlchemyModelFactory
 
@@ -12,7 +12,7 @@ PASSWORD = "Correct-Horse-7-Battery"
 
 
 def _hasher() -> PasswordHash:
-    config = get_auth_config()
+    config = AuthConfig()
     return PasswordHash(
         (
             Argon2Hasher(

@@ -9,7 +9,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Text, cast, delete, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.auth.models import User
 from app.chat.models import Room
 from app.core.outbox import OutboxMessage
@@ -19,7 +19,7 @@ PASSWORD = "Fault-test-pass-1"
 
 @pytest.fixture
 async def account(engine: AsyncEngine) -> AsyncIterator[User]:
-    auth = get_auth_config()
+    auth = AuthConfig()
     hasher = Argon2Hasher(auth.ARGON2_TIME_COST, auth.ARGON2_MEMORY_COST, auth.ARGON2_PARALLELISM)
     name = f"fault-{uuid.uuid4().hex[:10]}"
     row = {"email": f"{name}@example.com", "username": name, "role": "user", "is_active": True}

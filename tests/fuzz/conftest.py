@@ -24,7 +24,7 @@ from sqlalchemy import Engine, create_engine, delete, insert, text, update
 from sqlalchemy.engine import make_url
 
 from alembic import command
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.auth.models import Role, User
 from app.core.config import AppConfig, get_app_config
 from app.core.db.admin import drop_database, ensure_database
@@ -64,7 +64,7 @@ def fuzz_app() -> FastAPI:
 
 
 def _identity_rows() -> list[dict[str, object]]:
-    auth = get_auth_config()
+    auth = AuthConfig()
     hasher = Argon2Hasher(auth.ARGON2_TIME_COST, auth.ARGON2_MEMORY_COST, auth.ARGON2_PARALLELISM)
     hashed = PasswordHash((hasher,)).hash(PASSWORD)
     return [

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Text, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.auth.config import get_auth_config
+from app.auth.config import AuthConfig
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.outbox import OutboxMessage
@@ -68,7 +68,7 @@ def cluster(scale_config: AppConfig, run_id: str, forget_run_rows: None) -> Iter
 
 
 async def test_a_rate_limit_is_shared_exactly(cluster: tuple[str, str], run_id: str) -> None:
-    limit = get_auth_config().RATE_LIMIT_PER_ACCOUNT
+    limit = AuthConfig().RATE_LIMIT_PER_ACCOUNT
     attempts = 4 * limit
     clients = [httpx.AsyncClient(base_url=base) for base in cluster]
     try:

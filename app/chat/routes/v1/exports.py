@@ -1,6 +1,6 @@
 """Exports of a room's messages: streamed now, or built in the background (202 + status)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
@@ -10,7 +10,6 @@ from app.chat.models import ExportJob
 from app.chat.schemas.export import ExportJobResponse
 from app.chat.services.exports import CsvStream, ExportService
 from app.core.api import ResourceId, error_responses
-from app.core.config import get_app_config
 
 router = APIRouter(prefix="/chat", tags=["chat"])
 ERRORS = error_responses(401, 403, 404, 422)
@@ -51,11 +50,12 @@ async def export_csv(room_id: ResourceId, user: ActiveUser, exports: ExportServi
     return CsvStreamResponse(await exports.stream(room_id, user), room_id)
 
 
-def _response(job: ExportJob, exports: ExportService) -> ExportJobResponse:
+def _response(job: ExportJob, exports: ExportService, request: Request) -> ExportJobResponse:
     response = ExportJobResponse.model_validate(job, from_attributes=True)
     response.expires_at = exports.expires_at(job)
     if response.status == "done":
-        response.download_url = f"{get_app_config().API_PREFIX}/chat/exports/{response.id}/download"
+        # The app's own path of the route, under whatever prefix it was mounted.
+        response.download_url = request.app.url_path_for("download_export", job_id=str(job.id))
     return response
 
 
@@ -67,21 +67,23 @@ def _response(job: ExportJob, exports: ExportService) -> ExportJobResponse:
     responses={**ERRORS, **error_responses(409)},
 )
 async def request_export(
-    room_id: ResourceId, user: ActiveUser, exports: ExportServiceDep
+    room_id: ResourceId, user: ActiveUser, exports: ExportServiceDep, request: Request
 ) -> ExportJobResponse:
     """A worker writes the file and emails a link; poll `GET /chat/exports/{id}` for progress.
     One export per room and user at a time: while one is pending or running, another request is
     409 `export_pending` with that job's id in `job_id`. A finished export is deleted
     CHAT_EXPORT_RETENTION seconds after it finished (`expires_at`)."""
-    return _response(await exports.request(room_id, user), exports)
+    return _response(await exports.request(room_id, user), exports, request)
 
 
 @router.get(
     "/exports/{job_id}", summary="Status of an export", response_model=ExportJobResponse, responses=ERRORS
 )
-async def export_status(job_id: ResourceId, user: ActiveUser, exports: ExportServiceDep) -> ExportJobResponse:
+async def export_status(
+    job_id: ResourceId, user: ActiveUser, exports: ExportServiceDep, request: Request
+) -> ExportJobResponse:
     """Only while the requester is still a member of a room that still exists."""
-    return _response(await exports.get(job_id, user), exports)
+    return _response(await exports.get(job_id, user), exports, request)
 
 
 @router.get(
