@@ -123,6 +123,7 @@ async def test_printed_links_verify_the_address_and_reset_the_password(
             assert (await profile(client, username, PASSWORD)).json()["email_verified"] is False
             await page.click("#submit")
             await page.wait_for_selector("#status:has-text('is confirmed')", timeout=10_000)
+            assert await page.locator("#action").is_hidden()
             assert (await profile(client, username, PASSWORD)).json()["email_verified"] is True
 
             restore = await client.post("/api/v1/auth/restore-password", json={"email": email})
@@ -133,6 +134,7 @@ async def test_printed_links_verify_the_address_and_reset_the_password(
             await page.fill("#repeat", NEW_PASSWORD)
             await page.click("#submit")
             await page.wait_for_selector("#status:has-text('password was changed')", timeout=10_000)
+            assert await page.locator("#action").is_hidden()
 
             assert (await profile(client, username, PASSWORD)).status_code == 401
             signed_in = await profile(client, username, NEW_PASSWORD)
