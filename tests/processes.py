@@ -139,12 +139,14 @@ def api_process(env: dict[str, str]) -> Iterator[tuple[str, Process]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    # As deployed: the CLI's serve command (uvicorn with the kit's settings, from `env`).
+    base_url = f"http://127.0.0.1:{port}"
+    # As deployed: the CLI's serve command (uvicorn with the kit's settings, from `env`), told
+    # its own address for the links it mails (unless `env` names another).
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-    process = spawn(command, env)
+    process = spawn(command, {"PUBLIC_API_URL": base_url, **env})
     try:
         # Logged once the socket listens ("Application startup complete" comes before the bind).
         process.wait_for_line("Uvicorn running on")
-        yield f"http://127.0.0.1:{port}", process
+        yield base_url, process
     finally:
         process.stop()

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.auth.routes.v1 import admin, auth, profile, users
+from app.auth.routes.v1 import admin, auth, pages, profile, users
 
 router = APIRouter()
-for group in (auth, users, profile, admin):
+for group in (auth, users, profile, admin, pages):
     router.include_router(group.router)

@@ -68,7 +68,11 @@ class BuildExport(BaseTask[BuildExportPayload]):
             job.status, job.progress, job.file_key, job.finished_at = "done", 100, key, utcnow()
             requester = await auth_gateway(platform).get_user(job.requested_by)
             if requester is not None:
-                link = f"{platform.config.FRONTEND_URL.rstrip('/')}/chat/exports/{job.id}"
+                # Without a front end: the API's download route (for a client with the
+                # requester's bearer token; the file is theirs alone).
+                link = platform.config.email_links.link(
+                    frontend=f"/chat/exports/{job.id}", api=f"/chat/exports/{job.id}/download"
+                )
                 expires_at = job.finished_at + timedelta(seconds=config.EXPORT_RETENTION)
                 template = ExportReady(
                     username=requester.username,

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.settings.cache import CacheSettings
 from app.core.settings.limiter import RateLimiterSettings
+from app.core.settings.links import DEVELOPMENT_API_URL, EmailLinks, LinkSettings
 from app.core.settings.mail import MailSettings
 from app.core.settings.queue import QueueSettings
 from app.core.settings.server import ServerSettings
@@ -106,7 +107,9 @@ class BaseConfig(BaseSettings):
 CsvList = Annotated[list[str], NoDecode]
 
 
-class AppConfig(ServerSettings, CacheSettings, RateLimiterSettings, QueueSettings, MailSettings, BaseConfig):
+class AppConfig(
+    ServerSettings, CacheSettings, RateLimiterSettings, QueueSettings, MailSettings, LinkSettings, BaseConfig
+):
     """Settings of the platform (no prefix, like the names in `.sample.env`).
 
     Each platform service declares its own settings next to its code; they are combined here so
@@ -164,8 +167,6 @@ class AppConfig(ServerSettings, CacheSettings, RateLimiterSettings, QueueSetting
     # its traffic and routes).
     METRICS_TOKEN: SecretStr | None = None
     METRICS_WORKER_PORT: int = Field(default=0, ge=0, le=65535)
-    # Links in emails point here (never at the Host header of a request).
-    FRONTEND_URL: str = "http://localhost:3000"
 
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     LOG_FORMAT: Literal["auto", "json", "console"] = "auto"
@@ -188,8 +189,26 @@ class AppConfig(ServerSettings, CacheSettings, RateLimiterSettings, QueueSetting
         problems = signing_key_problems(keys)
         if self.is_production and self.DEBUG:
             problems.append("DEBUG must be false")
+        problems += self._mail_problems()
         refuse_to_start(self.ENVIRONMENT, problems)
         return self
+
+    def _mail_problems(self) -> list[str]:
+        """What a deployment's mail settings get wrong: the console backend prints every email,
+        reset and verification tokens included, into the logs; and links with nowhere to lead
+        would point at a development address nobody reaches."""
+        problems = []
+        if self.mail_backend == "console":
+            problems.append(
+                "MAIL_BACKEND is console (the default while MAIL_SMTP_HOST is unset), which prints "
+                "emails and the tokens they carry into the logs: set MAIL_SMTP_HOST"
+            )
+        if self.FRONTEND_URL is None and self.PUBLIC_API_URL is None:
+            problems.append(
+                "FRONTEND_URL is not set: set it to the front end that opens the links in emails, "
+                "or set PUBLIC_API_URL to the API's public address to use the API's own pages"
+            )
+        return problems
 
     @property
     def queue_redis_url(self) -> str:
@@ -207,6 +226,12 @@ class AppConfig(ServerSettings, CacheSettings, RateLimiterSettings, QueueSetting
     def metrics_endpoint_enabled(self) -> bool:
         """Whether the API serves GET /metrics (metrics are collected whenever METRICS_ENABLED)."""
         return self.METRICS_ENABLED and (self.ENVIRONMENT.is_local or self.METRICS_TOKEN is not None)
+
+    @property
+    def email_links(self) -> EmailLinks:
+        """Where the links in emails lead (see LinkSettings)."""
+        api = self.PUBLIC_API_URL or (DEVELOPMENT_API_URL if self.ENVIRONMENT.is_local else None)
+        return EmailLinks(self.FRONTEND_URL, f"{api}{self.API_PREFIX}" if api else None)
 
     @property
     def log_format(self) -> Literal["json", "console"]:

@@ -1,6 +1,7 @@
 """Settings: environment over .env, list parsing, and production refusing unsafe values."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr, ValidationError
@@ -119,3 +120,63 @@ def test_sample_env_documents_every_setting_and_loads() -> None:
     # Empty values (`QUEUE_REDIS_URL=`) mean "the default".
     assert config.QUEUE_REDIS_URL is None
     assert config.MAIL_SMTP_CA_FILE is None
+
+
+@pytest.mark.parametrize("environment", DEPLOYED)
+@pytest.mark.parametrize(
+    "backend", [{"MAIL_BACKEND": "auto", "MAIL_SMTP_HOST": None}, {"MAIL_BACKEND": "console"}]
+)
+def test_deployments_refuse_the_console_mail_backend(
+    environment: Environment, backend: dict[str, Any]
+) -> None:
+    """It prints every email, reset and verification tokens included, into the logs."""
+    with pytest.raises(ValidationError, match="MAIL_BACKEND is console"):
+        AppConfig(ENVIRONMENT=environment, SECRET_KEY=SecretStr(STRONG_SECRET), **backend)
+    smtp = AppConfig(
+        ENVIRONMENT=environment,
+        SECRET_KEY=SecretStr(STRONG_SECRET),
+        MAIL_BACKEND="auto",
+        MAIL_SMTP_HOST="smtp.test",
+    )
+    assert smtp.mail_backend == "smtp"
+
+
+def test_development_prints_mail_without_an_smtp_server() -> None:
+    config = AppConfig(ENVIRONMENT=Environment.DEVELOPMENT, MAIL_BACKEND="auto", MAIL_SMTP_HOST=None)
+    assert config.mail_backend == "console"
+
+
+@pytest.mark.parametrize("environment", DEPLOYED)
+def test_deployments_name_where_email_links_lead(environment: Environment) -> None:
+    """Links never fall back to a development address nobody reaches: a front end, or the API's
+    own pages at the address the deployment names."""
+    deployed: dict[str, Any] = {"ENVIRONMENT": environment, "SECRET_KEY": SecretStr(STRONG_SECRET)}
+    with pytest.raises(ValidationError, match="FRONTEND_URL is not set"):
+        AppConfig(**deployed, FRONTEND_URL=None, PUBLIC_API_URL=None)
+    front = AppConfig(**deployed, FRONTEND_URL="https://app.example.com/", PUBLIC_API_URL=None)
+    assert front.email_links.link(frontend="/verify-email?token=t", api="/x") == (
+        "https://app.example.com/verify-email?token=t"
+    )
+    assert front.email_links.api_url is None
+    own_pages = AppConfig(**deployed, FRONTEND_URL=None, PUBLIC_API_URL="https://api.example.com")
+    assert own_pages.email_links.link(frontend="/x", api="/auth/pages/verify-email#token=t") == (
+        "https://api.example.com/api/v1/auth/pages/verify-email#token=t"
+    )
+
+
+def test_development_links_lead_to_the_api_make_run_serves() -> None:
+    config = AppConfig(ENVIRONMENT=Environment.DEVELOPMENT, FRONTEND_URL=None, PUBLIC_API_URL=None)
+    assert config.FRONTEND_URL is None  # nothing runs on a default front-end address
+    assert config.email_links.link(frontend="/x", api="/chat/exports/1/download") == (
+        "http://127.0.0.1:8000/api/v1/chat/exports/1/download"
+    )
+
+
+@pytest.mark.parametrize(
+    "address", ["localhost:3000", "ftp://app.example", "https://app.example/?next=1", "https://"]
+)
+def test_link_addresses_must_be_plain_http_addresses(address: str) -> None:
+    for name in ("FRONTEND_URL", "PUBLIC_API_URL"):
+        setting: dict[str, Any] = {name: address}
+        with pytest.raises(ValidationError, match=f"{name} must be an http"):
+            AppConfig(**setting)

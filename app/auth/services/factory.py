@@ -37,7 +37,7 @@ def account_links(platform: Platform) -> AccountLinks:
         ActionTokenRepository(platform.session),
         platform.mail,
         config=platform.settings(AuthConfig),
-        frontend_url=platform.config.FRONTEND_URL,
+        links=platform.config.email_links,
         project_name=platform.config.PROJECT_NAME,
     )
 
@@ -83,5 +83,4 @@ def recovery_service(platform: Platform) -> RecoveryService:
         queue=platform.queue,
         mail=platform.mail,
         config=platform.settings(AuthConfig),
-        frontend_url=platform.config.FRONTEND_URL,
     )

@@ -45,7 +45,6 @@ class RecoveryService:
         queue: QueueServiceInterface,
         mail: MailServiceInterface,
         config: AuthConfig,
-        frontend_url: str,
     ) -> None:
         self._users = users
         self._sessions = sessions
@@ -56,7 +55,6 @@ class RecoveryService:
         self._queue = queue
         self._mail = mail
         self._config = config
-        self._frontend_url = frontend_url.rstrip("/")
 
     async def _redeem(self, kind: str, token: str) -> tuple[ActionToken, User]:
         now = utcnow()
@@ -80,9 +78,8 @@ class RecoveryService:
             return
         ttl = self._config.RESET_TOKEN_TTL
         token = await self._links.issue(user, PASSWORD_RESET, password_fingerprint(user), ttl)
-        link = f"{self._frontend_url}/reset-password?token={token}"
         await self._mail.queue(
-            PasswordReset(username=user.username, link=link, minutes=ttl // 60),
+            PasswordReset(username=user.username, link=self._links.reset_link(token), minutes=ttl // 60),
             EmailData(subject="Reset your password", recipient=user.email),
         )
 

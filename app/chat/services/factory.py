@@ -51,7 +51,7 @@ def mention_notifier(platform: Platform) -> MentionNotifier:
         members=MemberRepository(platform.session),
         mail=platform.mail,
         limits=limits,
-        frontend_url=platform.config.FRONTEND_URL,
+        links=platform.config.email_links,
     )
 
 

@@ -16,6 +16,7 @@ from app.chat.services.mention_limits import MentionMail, MentionMailLimits
 from app.core.db import FilterOperator, FilterParam, ListParams
 from app.core.log import logger
 from app.core.mail import EmailData, MailServiceInterface
+from app.core.settings.links import EmailLinks
 
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9_.-]{2,49})", re.IGNORECASE)
 MAX_MENTIONS = 20
@@ -46,13 +47,13 @@ class MentionNotifier:
         members: MemberRepository,
         mail: MailServiceInterface,
         limits: MentionMailLimits,
-        frontend_url: str,
+        links: EmailLinks,
     ) -> None:
         self._gateway = gateway
         self._members = members
         self._mail = mail
         self._limits = limits
-        self._frontend_url = frontend_url.rstrip("/")
+        self._links = links
 
     async def notify(self, message: Message, room: Room, author_id: int) -> int:
         """Queue the emails for the mentions in `message`; returns how many were queued."""
@@ -91,7 +92,8 @@ class MentionNotifier:
             author=author.username,
             room_name=shown_room_name(room.name),
             excerpt=excerpt_of(message.body),
-            link=f"{self._frontend_url}/chat/rooms/{room.id}",
+            # Without a front end: the room's messages as the API serves them.
+            link=self._links.link(frontend=f"/chat/rooms/{room.id}", api=f"/chat/rooms/{room.id}/messages"),
         )
 
     @staticmethod

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+from app.core.mail.readable import readable
 from app.core.settings.mail import MailSettings
 
 
@@ -41,11 +42,15 @@ class SmtpBackend(MailBackend):
 
 
 class ConsoleBackend(MailBackend):
-    """Prints each message to standard output, for development without an SMTP server."""
+    """Prints each message, decoded and readable, to standard output (where the process logs, so
+    `make run` shows it), for development without an SMTP server. It prints every link an email
+    carries, tokens included: the settings refuse it outside development and testing."""
 
     async def send(self, message: EmailMessage) -> None:
-        separator = "-" * 72
-        sys.stdout.write(f"{separator}\n{message.as_string()}\n{separator}\n")
+        text = readable(message)
+        # A terminal or pipe that cannot show a character gets an escape, not a failed delivery.
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
         sys.stdout.flush()
 
 

@@ -5,7 +5,8 @@ from pydantic_settings import BaseSettings
 
 
 class MailSettings(BaseSettings):
-    # auto: smtp when MAIL_SMTP_HOST is set, else console (prints messages, like Django's).
+    # auto: smtp when MAIL_SMTP_HOST is set, else console (prints messages, like Django's; refused
+    # outside development and testing, see AppConfig).
     MAIL_BACKEND: Literal["auto", "smtp", "console", "memory"] = "auto"
     MAIL_FROM_ADDRESS: EmailStr = "no-reply@example.com"
     MAIL_FROM_NAME: str = "FastAPI Modular Kit"

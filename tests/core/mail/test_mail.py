@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.core.config import AppConfig
-from app.core.mail import ConsoleBackend, EmailData, MemoryBackend, SmtpBackend
+from app.core.mail import EmailData, MemoryBackend, SmtpBackend
 from app.core.mail.service import render
 from app.core.resources import Resources
 from tests.core.health.test_health import closed_port
@@ -163,13 +163,6 @@ async def test_bad_recipient_through_the_api_is_422(client: httpx.AsyncClient) -
         "/api/v1/widgets/platform/mail", json={"name": "x", "email": "ann@example.com\r\nBcc: v@example.com"}
     )
     assert response.status_code == 422
-
-
-async def test_console_backend_prints_the_message(capsys: pytest.CaptureFixture[str]) -> None:
-    await ConsoleBackend().send(message())
-    printed = capsys.readouterr().out
-    assert "Subject: Your widget is ready" in printed
-    assert "To: ann@example.com" in printed
 
 
 async def test_queued_email_is_sent_after_commit(client: httpx.AsyncClient, resources: Resources) -> None:

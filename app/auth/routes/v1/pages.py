@@ -1,0 +1,84 @@
+"""The pages email links open when there is no front end (FRONTEND_URL unset).
+
+Plain HTML forms that confirm an address or set a new password through the public JSON API
+(`POST /auth/verify-email`, `POST /auth/reset-password`). Opening one changes nothing: its
+script posts only when the button is pressed. Script and style are files of their own, served
+here, so the pages need nothing a `default-src 'self'` Content-Security-Policy forbids.
+"""
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from app.auth.services.links import PAGES_PREFIX, RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE
+from app.core.api import error_responses
+from app.core.deps import Config
+from app.core.errors import NotFound
+
+MODULE = Path(__file__).resolve().parents[2]
+TEMPLATES = Jinja2Templates(directory=MODULE / "templates")
+ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+# Read once: the only files served (a name from the URL never reaches the file system).
+ASSETS = {
+    path.name: (path.read_bytes(), ASSET_TYPES[path.suffix])
+    for path in sorted((MODULE / "static").iterdir())
+    if path.suffix in ASSET_TYPES
+}
+# The token is in the fragment, which no Referer carries; this keeps even the page's address
+# out of requests to anywhere else.
+PAGE_HEADERS = {"Referrer-Policy": "no-referrer"}
+
+
+async def pages_enabled(config: Config) -> None:
+    """Served only while links lead here: a deployment with a front end has its own pages."""
+    if config.email_links.to_frontend:
+        raise NotFound()
+
+
+router = APIRouter(
+    prefix=PAGES_PREFIX, tags=["auth"], include_in_schema=False, dependencies=[Depends(pages_enabled)]
+)
+
+
+def _page(request: Request, config: Config, template: str, endpoint: str) -> HTMLResponse:
+    context = {"api_prefix": config.API_PREFIX, "endpoint": endpoint, "project_name": config.PROJECT_NAME}
+    return TEMPLATES.TemplateResponse(request, template, context, headers=PAGE_HEADERS)
+
+
+@router.get(
+    VERIFY_EMAIL_PAGE,
+    summary="The page a verification link opens",
+    response_class=HTMLResponse,
+    status_code=200,
+    responses=error_responses(404),
+)
+async def verify_email_page(request: Request, config: Config) -> HTMLResponse:
+    return _page(request, config, "verify_email.html", "/auth/verify-email")
+
+
+@router.get(
+    RESET_PASSWORD_PAGE,
+    summary="The page a password reset link opens",
+    response_class=HTMLResponse,
+    status_code=200,
+    responses=error_responses(404),
+)
+async def reset_password_page(request: Request, config: Config) -> HTMLResponse:
+    return _page(request, config, "reset_password.html", "/auth/reset-password")
+
+
+@router.get(
+    "/static/{name}",
+    summary="A script or style sheet of the pages",
+    response_class=Response,
+    status_code=200,
+    responses=error_responses(404),
+)
+async def page_asset(name: str) -> Response:
+    asset = ASSETS.get(name)
+    if asset is None:
+        raise NotFound()
+    content, media_type = asset
+    return Response(content, media_type=media_type)
