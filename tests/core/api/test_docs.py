@@ -25,7 +25,7 @@ async def test_docs_assets_are_served_by_the_app(client: httpx.AsyncClient) -> N
     assert b"cdn.redoc.ly" not in bundle.content
 
 
-@pytest.mark.parametrize("prefix", ["/api/v1", "/api/v2", "/service/api"])
+@pytest.mark.parametrize("prefix", ["/api/v2", "/service/api"])
 async def test_authorize_signs_in_through_the_login_route(
     app_config: AppConfig, committed_users: CreateUser, prefix: str
 ) -> None:
