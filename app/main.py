@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from app.core.api import install_exception_handlers, install_problem_openapi
+from app.core.api import install_docs, install_exception_handlers, install_problem_openapi
 from app.core.config import AppConfig, BaseConfig, ModuleSettings, get_app_config
 from app.core.events.middleware import install_events_middleware
 from app.core.health import router as health_router
@@ -70,13 +70,15 @@ def create_app(
         lifespan=lifespan,
         # Off outside development and testing unless DOCS_ENABLED: the schema maps the attack surface.
         openapi_url="/openapi.json" if docs else None,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        # Served from the app's own assets by install_docs (FastAPI's load them from a CDN).
+        docs_url=None,
+        redoc_url=None,
         # Telemetry providers are queried on every request; opt in where a collector exists.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_exception_handlers(app)
     install_problem_openapi(app)
+    install_docs(app, config)
     # Innermost: listeners of in-request events run after the response, still inside the
     # request context (request id in their logs).
     install_events_middleware(app, registry.local_handler)

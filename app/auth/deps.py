@@ -40,8 +40,9 @@ async def account_id_by_login(connection: HTTPConnection, login: str) -> int | N
         return await UserRepository(session).id_by_login(login)
 
 
-# tokenUrl makes the docs' Authorize button log in with the password form.
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
+# tokenUrl makes the docs' Authorize button log in with the password form; relative to the API
+# prefix (the schema names it in full, see app.core.api.docs).
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/login", auto_error=False)
 
 
 async def get_current_user(

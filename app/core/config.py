@@ -20,6 +20,7 @@ from app.core.settings.limiter import RateLimiterSettings
 from app.core.settings.links import DEVELOPMENT_API_URL, EmailLinks, LinkSettings
 from app.core.settings.mail import MailSettings
 from app.core.settings.queue import QueueSettings
+from app.core.settings.security import SecurityHeaderSettings
 from app.core.settings.server import ServerSettings
 
 MIN_SIGNING_KEY_LENGTH = 32
@@ -108,7 +109,14 @@ CsvList = Annotated[list[str], NoDecode]
 
 
 class AppConfig(
-    ServerSettings, CacheSettings, RateLimiterSettings, QueueSettings, MailSettings, LinkSettings, BaseConfig
+    ServerSettings,
+    SecurityHeaderSettings,
+    CacheSettings,
+    RateLimiterSettings,
+    QueueSettings,
+    MailSettings,
+    LinkSettings,
+    BaseConfig,
 ):
     """Settings of the platform (no prefix, like the names in `.sample.env`).
 
@@ -135,9 +143,6 @@ class AppConfig(
     # kit's schemas nest a few levels, and deep nesting only costs the parser and the validator.
     # At most 200: a 422 echoes the input, and orjson renders no deeper than 255 levels.
     MAX_REQUEST_JSON_DEPTH: int = Field(default=32, ge=1, le=200)
-    # Strict-Transport-Security max-age in seconds (0: header off). Turn it on once every
-    # client reaches the API over HTTPS only: browsers then refuse plain HTTP for that long.
-    HSTS_MAX_AGE: int = Field(default=0, ge=0)
     GZIP_MINIMUM_SIZE: int = Field(default=1000, ge=0)
 
     DATABASE_URL: str = "postgresql+psycopg://postgres@127.0.0.1:5432/kit"

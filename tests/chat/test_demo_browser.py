@@ -1,13 +1,8 @@
-"""The demo page in a real browser: two pages sign in, join a room and exchange a message.
+"""The demo page in a real browser: two pages sign in, join a room and exchange a message, under
+the page's Content-Security-Policy and with no request to another host (tests/browser.py)."""
 
-Headless Chromium from Debian (`make browser` installs it; `make test` runs that first), driven by
-Playwright with the system browser: no browser download.
-"""
-
-import shutil
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,25 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth.models import User
 from app.chat.models import Room
+from tests.browser import CHROMIUM, FLAGS, Offline, needs_chromium
 from tests.processes import api_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Chromium is not installed and `make browser` could not install it",
-    ),
-]
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 PASSWORD = "Browser-pass-word-1"
 
 
@@ -75,11 +55,16 @@ async def test_two_browser_pages_chat(prefix: str) -> None:
                 await client.post("/api/v1/chat/rooms", json={"name": prefix}, headers=headers)
             ).json()["id"]
 
+        offline = Offline(base)
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
             try:
-                alice = await (await browser.new_context()).new_page()
-                bob = await (await browser.new_context()).new_page()
+                pages = []
+                for _ in ("alice", "bob"):
+                    context = await browser.new_context()
+                    await offline.attach(context)
+                    pages.append(await context.new_page())
+                alice, bob = pages
                 await sign_in_and_join(alice, base, f"{prefix}alice", room_id)
                 await sign_in_and_join(bob, base, f"{prefix}bob", room_id)
                 await alice.fill("#body", "hello from <b>alice</b>")
@@ -90,3 +75,5 @@ async def test_two_browser_pages_chat(prefix: str) -> None:
                 assert await bob.locator("#log b").count() == 0
             finally:
                 await browser.close()
+    assert offline.external_requests == []
+    assert offline.csp_violations == []

@@ -13,7 +13,17 @@ from tests.processes import api
 from tests.users import Signed, login
 
 STRONG_KEY = SecretStr("k" * 48)
-PUBLIC_EXTRAS = ["/docs", "/redoc", "/openapi.json", "/metrics", "/api/v1/chat/demo", "/"]
+PUBLIC_EXTRAS = [
+    "/docs",
+    "/redoc",
+    "/docs/assets/swagger-ui-bundle.js",
+    "/docs/assets/redoc.standalone.js",
+    "/openapi.json",
+    "/metrics",
+    "/api/v1/chat/demo",
+    "/api/v1/chat/demo.js",
+    "/",
+]
 
 
 def deployed(app_config: AppConfig, environment: Environment, **settings: Any) -> AppConfig:

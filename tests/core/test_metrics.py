@@ -21,6 +21,7 @@ async def test_requests_are_counted_by_route_template(client: httpx.AsyncClient)
     await client.get("/health/live")
     await client.get("/api/v1/widgets/12345")  # a template with a parameter
     await client.get("/no/such/path/at-all")
+    await client.get("/docs/assets/swagger-init.js")  # a mount's file: by the mount's path
     response = await client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -33,6 +34,7 @@ async def test_requests_are_counted_by_route_template(client: httpx.AsyncClient)
     assert grew("/health/live", "200") == 1
     assert grew("/api/v1/widgets/{widget_id}", "404") == 1
     assert grew("unmatched", "404") == 1
+    assert grew("/docs/assets", "200") == 1
     assert not any("such" in name[1].__repr__() for name in after)  # raw paths never become labels
     assert ("db_pool_connections", (("pool", "write"), ("state", "checked_out"))) in after
     assert ("db_pool_connections", (("pool", "read"), ("state", "checked_out"))) in after

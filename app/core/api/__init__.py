@@ -1,5 +1,7 @@
-"""HTTP-facing helpers shared by every module: list parameters, pages, problem responses."""
+"""HTTP-facing helpers shared by every module: list parameters, pages, problem responses, assets."""
 
+from app.core.api.assets import Asset
+from app.core.api.docs import install_docs
 from app.core.api.handlers import install_exception_handlers
 from app.core.api.ids import MAX_ID, ResourceId
 from app.core.api.list_params import ListParamsBuilder
@@ -15,12 +17,14 @@ __all__ = [
     "NUL_FREE",
     "PROBLEM_CONTENT_TYPE",
     "WHITESPACE",
+    "Asset",
     "ListParamsBuilder",
     "ModelResponse",
     "PaginatedResponse",
     "Problem",
     "ResourceId",
     "error_responses",
+    "install_docs",
     "install_exception_handlers",
     "install_problem_openapi",
     "problem_response",

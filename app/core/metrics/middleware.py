@@ -21,9 +21,13 @@ class MetricsMiddleware:
     def _template(self, scope: Scope) -> str:
         """The full path template of the matched endpoint (included routers' prefixes too)."""
         if self._templates is None:
-            self._templates = {
-                route.endpoint: route.path for route in iter_route_contexts(self._routes()) if route.path
-            }
+            self._templates = {}
+            for route in iter_route_contexts(self._routes()):
+                # A mount (static files) has no endpoint: its requests name its app instead. No
+                # None key, or every unmatched request would count under the mount's path.
+                endpoint = route.endpoint if route.endpoint is not None else getattr(route, "app", None)
+                if route.path and endpoint is not None:
+                    self._templates[endpoint] = route.path
         return self._templates.get(scope.get("endpoint"), UNMATCHED)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

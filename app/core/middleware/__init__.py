@@ -44,7 +44,7 @@ def install_middleware(
         )
     app.add_middleware(RequestContextMiddleware)
     # Outermost, so that even the last-resort 500 carries them.
-    app.add_middleware(SecurityHeadersMiddleware, hsts_max_age=config.HSTS_MAX_AGE)
+    app.add_middleware(SecurityHeadersMiddleware, settings=config)
 
 
 __all__ = ["REQUEST_ID_HEADER", "install_middleware"]
