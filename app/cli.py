@@ -341,7 +341,7 @@ def new_module(name: Annotated[str, typer.Argument(help="Package name, e.g. bill
         raise typer.BadParameter(str(error)) from error
     for path in created:
         typer.echo(f"created {path.relative_to(ROOT)}")
-    typer.echo(f"registered app.{name} in app/modules.py; next: make migrate, then make test")
+    typer.echo(f"registered app.{name} in app/modules.py; next: make migrate, make client, then make test")
 
 
 def main() -> None:
