@@ -10,6 +10,8 @@ POETRY := $(TOOLS)/bin/poetry
 POETRY_VERSION := 2.5.1
 POETRY_EXPORT_VERSION := 1.10.1
 INSTALLED := $(VENV)/.installed
+# The TypeScript client's generator and compiler (package-lock.json), installed by `npm ci`.
+NODE_INSTALLED := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -17,7 +19,7 @@ PORT ?= 8000
 # lets each one skip compiling app/ again (__pycache__ is ignored by git).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install lock lint format test fuzz faults scale-test migrate run bench browser clean
+.PHONY: help install lock lint format test fuzz faults scale-test migrate run bench browser client clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +39,17 @@ $(INSTALLED): poetry.lock pyproject.toml | $(POETRY)
 
 install: $(INSTALLED)  ## Install the locked dependencies into .venv
 
+# Node.js 20.19+ with npm must be on the machine (Debian 12's own package is too old for the
+# generator); npm ci installs exactly what package-lock.json says, again only when it changed.
+$(NODE_INSTALLED): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20.19 or later, with npm, is needed" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+client: $(INSTALLED) $(NODE_INSTALLED)  ## Regenerate the TypeScript client (clients/typescript) from the API's schema
+	$(BIN)/python -m app.cli openapi --output var/openapi.json
+	node_modules/.bin/openapi-ts --file clients/typescript/openapi-ts.config.ts
+
 lock: | $(POETRY)  ## Re-resolve dependencies into a plain poetry.lock
 	$(TOOLS)/bin/python scripts/lock.py
 
@@ -54,7 +67,7 @@ format: $(INSTALLED)  ## Apply ruff fixes and formatting
 migrate: $(INSTALLED)  ## Create the database if missing and apply migrations
 	$(BIN)/python -m app.cli migrate
 
-test: $(INSTALLED) lint browser  ## Lint, then run the whole test suite against local PostgreSQL and Redis
+test: $(INSTALLED) $(NODE_INSTALLED) lint browser  ## Lint, then run the whole test suite against local PostgreSQL and Redis
 	$(BIN)/pytest
 
 # The suite runs the fuzzer with a fixed seed and a few examples per operation; this runs it long,
@@ -87,4 +100,4 @@ bench: migrate  ## Benchmarks (wrk, one uvicorn worker); prints ratios to a hell
 	$(BIN)/python -m bench
 
 clean:  ## Remove the virtualenvs and caches
-	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache node_modules

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from app.core.config import get_app_config
+from app.core.log import configure_logging
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -62,6 +63,9 @@ def serve(
         # A refused setting (a published signing key in staging, ...): its message, no traceback.
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
+    # uvicorn's own lines (its supervisor's and reloader's too) go through the app's formatter,
+    # not uvicorn's default configuration.
+    configure_logging(config.LOG_LEVEL, config.log_format)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -75,7 +79,61 @@ def serve(
         ws_max_size=config.SERVER_WS_MAX_BYTES,
         timeout_graceful_shutdown=config.SERVER_SHUTDOWN_TIMEOUT,
         access_log=False,
+        log_config=None,
+        # At INFO whatever LOG_LEVEL, as uvicorn's default configuration has them: supervisors
+        # and tests wait for the "Uvicorn running on" line.
+        log_level="info",
     )
+
+
+# Arguments the app's command does not know are taskiq's (`--workers 2`, task modules, ...).
+TASKIQ_ARGUMENTS = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def taskiq_arguments(target: str, extra: list[str]) -> list[str]:
+    """Logging configured the app's way, and taskiq told to leave it alone.
+
+    taskiq's commands otherwise install a plain format of their own in the worker's main process
+    (the process manager's lines); this way every line is the app's (LOG_FORMAT, LOG_LEVEL).
+    Options given on the command line come later, so they win; the target comes right before
+    them, so task modules given first follow it as taskiq's positional arguments.
+    """
+    config = get_app_config()
+    configure_logging(config.LOG_LEVEL, config.log_format)
+    return ["--no-configure-logging", "--log-level", config.LOG_LEVEL, target, *extra]
+
+
+@cli.command(context_settings=TASKIQ_ARGUMENTS)
+def worker(
+    context: typer.Context,
+    target: Annotated[str, typer.Option("--broker", help="The taskiq broker, module:attribute.")] = (
+        "app.worker:broker"
+    ),
+) -> None:
+    """Run taskiq worker processes (the one way to start a worker).
+
+    Other arguments are `taskiq worker`'s: `--workers 1 --max-async-tasks 10`.
+    """
+    from taskiq.cli.worker.cmd import WorkerCMD  # noqa: PLC0415 - keeps other commands light
+
+    status = WorkerCMD().exec(taskiq_arguments(target, context.args))
+    raise typer.Exit(status or 0)
+
+
+@cli.command(context_settings=TASKIQ_ARGUMENTS)
+def scheduler(
+    context: typer.Context,
+    target: Annotated[str, typer.Option("--scheduler", help="The taskiq scheduler, module:attribute.")] = (
+        "app.worker:scheduler"
+    ),
+) -> None:
+    """Run the taskiq scheduler (periodic tasks); run exactly one.
+
+    Other arguments are `taskiq scheduler`'s.
+    """
+    from taskiq.cli.scheduler.cmd import SchedulerCMD  # noqa: PLC0415 - keeps other commands light
+
+    SchedulerCMD().exec(taskiq_arguments(target, context.args))
 
 
 @cli.command()
@@ -113,6 +171,24 @@ def routes() -> None:
     for route in iter_route_contexts(create_app().routes):
         methods = ",".join(sorted((route.methods or {"WEBSOCKET"}) - {"HEAD"}))
         typer.echo(f"{methods:<14} {route.path:<45} {route.name}")
+
+
+@cli.command()
+def openapi(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Print the application's OpenAPI schema (JSON); `make client` generates the TypeScript client
+    from it. Built from the settings, like the served /openapi.json, without starting a server."""
+    import json  # noqa: PLC0415 - keeps other commands light
+
+    from app.main import create_app  # noqa: PLC0415
+
+    schema = json.dumps(create_app().openapi(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(schema, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(schema, encoding="utf-8")
 
 
 @cli.command("send-test-email")
@@ -265,7 +341,7 @@ def new_module(name: Annotated[str, typer.Argument(help="Package name, e.g. bill
         raise typer.BadParameter(str(error)) from error
     for path in created:
         typer.echo(f"created {path.relative_to(ROOT)}")
-    typer.echo(f"registered app.{name} in app/modules.py; next: make migrate, then make test")
+    typer.echo(f"registered app.{name} in app/modules.py; next: make migrate, make client, then make test")
 
 
 def main() -> None:

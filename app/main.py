@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from app.core.api import install_docs, install_exception_handlers, install_problem_openapi
+from app.core.api import install_docs, install_exception_handlers, install_problem_openapi, operation_id
 from app.core.config import AppConfig, BaseConfig, ModuleSettings, get_app_config
 from app.core.events.middleware import install_events_middleware
 from app.core.health import router as health_router
@@ -75,6 +75,7 @@ def create_app(
         redoc_url=None,
         # Telemetry providers are queried on every request; opt in where a collector exists.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        generate_unique_id_function=operation_id,
     )
     install_exception_handlers(app)
     install_problem_openapi(app)

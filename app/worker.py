@@ -1,7 +1,7 @@
 """Worker composition root (taskiq).
 
-    taskiq worker app.worker:broker          # runs tasks
-    taskiq scheduler app.worker:scheduler    # kicks periodic tasks (outbox relay, module schedules)
+    python -m app.cli worker       # runs tasks (taskiq worker app.worker:broker)
+    python -m app.cli scheduler    # kicks periodic tasks (outbox relay, module schedules)
 
 `create_worker(config, modules, settings)` installs the same modules as the API (app.modules), so
 every task the API can queue is known here; `broker` and `scheduler` below are the environment's.
@@ -23,6 +23,19 @@ from app.core.queue.broker import create_broker
 from app.core.resources import current_resources, push_current
 from app.core.runtime import freeze_startup_heap, open_resources
 from app.modules import INSTALLED_MODULES
+
+
+class Scheduler(TaskiqScheduler):
+    """Logs its startup and shutdown: taskiq's own lines for them are silenced with its per-tick
+    lines (see app.core.log)."""
+
+    async def startup(self) -> None:
+        await super().startup()
+        logger.info("scheduler startup")
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        logger.info("scheduler shutdown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +70,7 @@ def create_worker(
         await state.resources.close(stop_broker=False)
         logger.info("worker shutdown")
 
-    return Worker(broker, TaskiqScheduler(broker, [LabelScheduleSource(broker)]))
+    return Worker(broker, Scheduler(broker, [LabelScheduleSource(broker)]))
 
 
 _worker = create_worker(get_app_config())

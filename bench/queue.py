@@ -91,7 +91,7 @@ async def _measure(tasks: int, queue_name: str) -> QueueResult:
 def _start_worker(queue_name: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "QUEUE_BROKER": "redis", "QUEUE_NAME": queue_name, "LOG_LEVEL": "WARNING"}
     return subprocess.Popen(
-        [sys.executable, "-m", "taskiq", "worker", "bench.worker:broker", *WORKER_OPTIONS],
+        [sys.executable, "-m", "app.cli", "worker", "--broker", "bench.worker:broker", *WORKER_OPTIONS],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -30,6 +30,7 @@ WORKER_OPTIONS = ["--workers", "1", "--max-async-tasks", "10"]
 class Process:
     popen: subprocess.Popen[str]
     lines: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
 
     def output(self) -> str:
         return "\n".join(self.lines)
@@ -56,6 +57,9 @@ class Process:
                 self.popen.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        if self.reader is not None:
+            # Its last lines are still in the pipe when it exits.
+            self.reader.join(timeout=10)
 
 
 def spawn(command: list[str], env: dict[str, str]) -> Process:
@@ -76,15 +80,16 @@ def spawn(command: list[str], env: dict[str, str]) -> Process:
         for line in popen.stdout:
             process.lines.append(line.rstrip())
 
-    threading.Thread(target=read, daemon=True).start()
+    process.reader = threading.Thread(target=read, daemon=True)
+    process.reader.start()
     return process
 
 
 @contextmanager
 def worker(env: dict[str, str]) -> Iterator[Process]:
-    """A taskiq worker with one worker process, as `make run` starts it, of the installed
-    modules and the example module (tests/worker.py)."""
-    command = [sys.executable, "-m", "taskiq", "worker", "tests.worker:broker", *WORKER_OPTIONS]
+    """A worker with one worker process, as `make run` starts it, of the installed modules and
+    the example module (tests/worker.py)."""
+    command = [sys.executable, "-m", "app.cli", "worker", "--broker", "tests.worker:broker", *WORKER_OPTIONS]
     process = spawn(command, env)
     try:
         process.wait_for_line("worker startup")

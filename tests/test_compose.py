@@ -78,10 +78,10 @@ def test_services_reach_each_other_by_service_name(compose: dict[str, Any]) -> N
     assert {key: worker_environment[key] for key in environment} == environment
 
 
-def test_worker_and_scheduler_run_the_taskiq_entries(compose: dict[str, Any]) -> None:
+def test_worker_and_scheduler_run_the_cli_commands(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert services["worker"]["command"][:3] == ["taskiq", "worker", "app.worker:broker"]
-    assert services["scheduler"]["command"][:3] == ["taskiq", "scheduler", "app.worker:scheduler"]
+    assert services["worker"]["command"][:4] == ["python", "-m", "app.cli", "worker"]
+    assert services["scheduler"]["command"][:4] == ["python", "-m", "app.cli", "scheduler"]
     for name in ("worker", "scheduler"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 

@@ -6,6 +6,7 @@ from app.core.api.handlers import install_exception_handlers
 from app.core.api.ids import MAX_ID, ResourceId
 from app.core.api.list_params import ListParamsBuilder
 from app.core.api.openapi import install_problem_openapi
+from app.core.api.operation_ids import operation_id
 from app.core.api.pagination import PaginatedResponse
 from app.core.api.problems import PROBLEM_CONTENT_TYPE, Problem, error_responses, problem_response
 from app.core.api.responses import ModelResponse
@@ -27,6 +28,7 @@ __all__ = [
     "install_docs",
     "install_exception_handlers",
     "install_problem_openapi",
+    "operation_id",
     "problem_response",
     "strip_whitespace",
 ]

@@ -97,6 +97,8 @@ def configure_logging(level: str, log_format: Literal["json", "console"]) -> Non
         routed.propagate = True
     for name, silenced_level in _SILENCED_LOGGERS.items():
         logging.getLogger(name).setLevel(silenced_level)
+    # Python warnings (SQLAlchemy's, deprecations, ...) as log lines instead of raw stderr text.
+    logging.captureWarnings(True)
 
 
 def bound_context() -> MutableMapping[str, Any]:

@@ -48,14 +48,14 @@ async def reactivate(user_id: ResourceId, admin: AdminUser, users: UserServiceDe
 @router.post(
     "/{user_id}/grant-admin", summary="Make an account an admin", response_model=UserDetail, responses=ERRORS
 )
-async def grant_admin(user_id: ResourceId, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
+async def grant_admin_role(user_id: ResourceId, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
     return _detail(await users.set_admin(admin, user_id, admin=True))
 
 
 @router.post(
     "/{user_id}/revoke-admin", summary="Make an admin a user", response_model=UserDetail, responses=ERRORS
 )
-async def revoke_admin(user_id: ResourceId, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
+async def revoke_admin_role(user_id: ResourceId, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
     return _detail(await users.set_admin(admin, user_id, admin=False))
 
 
