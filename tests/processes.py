@@ -23,6 +23,7 @@ from tests.conftest import build_app
 
 ROOT = Path(__file__).resolve().parent.parent
 # As the Procfile runs it: concurrency within the database pool, so no task waits for a connection.
+BIND_ATTEMPTS = 3
 WORKER_OPTIONS = ["--workers", "1", "--max-async-tasks", "10"]
 
 
@@ -141,17 +142,31 @@ def api_server(env: dict[str, str]) -> Iterator[str]:
 @contextmanager
 def api_process(env: dict[str, str]) -> Iterator[tuple[str, Process]]:
     """As api_server, and the process too (to signal it)."""
+    for attempt in range(BIND_ATTEMPTS):
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        # As deployed: the CLI's serve command (uvicorn with the kit's settings, from `env`), told
+        # its own address for the links it mails (unless `env` names another).
+        command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+        process = spawn(command, {"PUBLIC_API_URL": base_url, **env})
+        try:
+            # Logged once the socket listens ("Application startup complete" comes before the bind).
+            process.wait_for_line("Uvicorn running on")
+        except TimeoutError:
+            process.stop()
+            # The port was free when picked and taken before uvicorn bound it (another test's
+            # process): pick another. Any other failure is the test's.
+            if "address already in use" in process.output() and attempt + 1 < BIND_ATTEMPTS:
+                continue
+            raise
+        try:
+            yield base_url, process
+        finally:
+            process.stop()
+        return
+
+
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    base_url = f"http://127.0.0.1:{port}"
-    # As deployed: the CLI's serve command (uvicorn with the kit's settings, from `env`), told
-    # its own address for the links it mails (unless `env` names another).
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-    process = spawn(command, {"PUBLIC_API_URL": base_url, **env})
-    try:
-        # Logged once the socket listens ("Application startup complete" comes before the bind).
-        process.wait_for_line("Uvicorn running on")
-        yield base_url, process
-    finally:
-        process.stop()
+        return int(probe.getsockname()[1])
