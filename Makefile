@@ -92,8 +92,10 @@ browser:  ## Install headless Chromium for the browser test, if missing
 	-@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Chromium could not be installed: the browser test will be skipped"
 
+# Email links lead to the API where it serves (unless PUBLIC_API_URL is set in the environment).
 run: migrate  ## Install, migrate, then run the API (reload), a worker and the scheduler together
-	API_HOST=$(HOST) API_PORT=$(PORT) $(BIN)/honcho --procfile Procfile start
+	API_HOST=$(HOST) API_PORT=$(PORT) PUBLIC_API_URL=$${PUBLIC_API_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/honcho --procfile Procfile start
 
 bench: migrate  ## Benchmarks (wrk, one uvicorn worker); prints ratios to a hello-world baseline
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)

@@ -50,15 +50,14 @@ def serve(
     """
     import uvicorn  # noqa: PLC0415 - keeps other commands light
 
-    from app.core.config import ModuleSettings  # noqa: PLC0415
-    from app.core.modules import module_settings_classes  # noqa: PLC0415
+    from app.core.modules import load_module_settings  # noqa: PLC0415
     from app.modules import INSTALLED_MODULES  # noqa: PLC0415
 
     try:
         config = get_app_config()
         # Every installed module's settings too: a refused one (AUTH_JWT_SECRET, ...) is then a
         # message here, not a traceback from inside uvicorn.
-        ModuleSettings(config).load(module_settings_classes(INSTALLED_MODULES))
+        load_module_settings(config, INSTALLED_MODULES)
     except ValueError as error:  # pydantic's ValidationError included
         # A refused setting (a published signing key in staging, ...): its message, no traceback.
         typer.echo(str(error), err=True)
@@ -201,14 +200,12 @@ def send_test_email(recipient: Annotated[str, typer.Argument(help="Who receives 
 @asynccontextmanager
 async def _started() -> AsyncIterator[None]:
     """The process as the API has it (modules loaded, clients open), for one command."""
-    from app.core.config import ModuleSettings  # noqa: PLC0415 - keeps other commands light
-    from app.core.modules import install_modules, module_settings_classes  # noqa: PLC0415
+    from app.core.modules import install_modules, load_module_settings  # noqa: PLC0415 - keeps other commands light
     from app.core.runtime import open_resources  # noqa: PLC0415
     from app.modules import INSTALLED_MODULES  # noqa: PLC0415
 
     config = get_app_config()
-    module_settings = ModuleSettings(config)
-    module_settings.load(module_settings_classes(INSTALLED_MODULES))
+    module_settings = load_module_settings(config, INSTALLED_MODULES)
     resources = open_resources(config, install_modules(INSTALLED_MODULES), module_settings)
     await resources.start()
     try:

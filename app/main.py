@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from app.core.api import install_docs, install_exception_handlers, install_problem_openapi, operation_id
-from app.core.config import AppConfig, BaseConfig, ModuleSettings, get_app_config
+from app.core.config import AppConfig, BaseConfig, get_app_config
 from app.core.events.middleware import install_events_middleware
 from app.core.health import router as health_router
 from app.core.log import configure_logging, logger
@@ -21,10 +21,10 @@ from app.core.metrics import router as metrics_router
 from app.core.middleware import install_middleware
 from app.core.modules import (
     install_modules,
+    load_module_settings,
     module_body_size_limits,
     module_lifespans,
     module_routers,
-    module_settings_classes,
 )
 from app.core.runtime import freeze_startup_heap, open_resources
 from app.modules import INSTALLED_MODULES
@@ -43,8 +43,7 @@ def create_app(
     # installs, so whatever the API queues, the worker knows.
     registry = install_modules(modules)
     # Every installed module's settings, read now: a wrong one stops the app before it serves.
-    module_settings = ModuleSettings(config, settings)
-    module_settings.load(module_settings_classes(modules))
+    module_settings = load_module_settings(config, modules, settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:

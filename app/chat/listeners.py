@@ -8,8 +8,7 @@ from app.chat.repositories.room import MemberRepository, MessageRepository
 from app.chat.services import fanout
 from app.core.events import ListenedEvent
 from app.core.events.listener import listener
-from app.core.platform import Platform
-from app.core.resources import current_resources
+from app.core.platform import Platform, platform_context
 
 
 @listener(UserDeleted, durable=True)
@@ -23,5 +22,5 @@ async def forget_deleted_user(event: ListenedEvent, platform: Platform) -> None:
 async def close_revoked_sockets(event: ListenedEvent) -> None:
     """Every API process closes the user's sockets (only the session's, if one) with 4401."""
     order = fanout.revoked(event.data["user_id"], event.data["session_id"])
-    resources = current_resources()
-    await fanout.publish_close(resources.redis, resources.settings(ChatConfig).CHANNEL_PREFIX, order)
+    async with platform_context() as platform:
+        await fanout.publish_close(platform.redis, platform.settings(ChatConfig).CHANNEL_PREFIX, order)

@@ -213,6 +213,11 @@ class AppConfig(
                 "FRONTEND_URL is not set: set it to the front end that opens the links in emails, "
                 "or set PUBLIC_API_URL to the API's public address to use the API's own pages"
             )
+        for name in ("FRONTEND_URL", "PUBLIC_API_URL"):
+            url = getattr(self, name)
+            if url is not None and not url.startswith("https://"):
+                # Reset and verification tokens ride in these links.
+                problems.append(f"{name} must be an https:// address outside development and testing")
         return problems
 
     @property
@@ -279,6 +284,9 @@ class ModuleSettings:
         return loaded
 
     def _add(self, settings: BaseConfig) -> BaseConfig:
+        # A copy: the instance given may be given to another app too (the API's and the worker's
+        # of one process), bound to other settings.
+        settings = settings.model_copy()
         settings.bind(self._config)
         self._loaded[type(settings)] = settings
         return settings

@@ -22,14 +22,12 @@ from starlette.requests import HTTPConnection
 from app.core.cache import CacheServiceInterface, cached
 from app.core.config import AppConfig
 from app.core.db import UnitOfWork
-from app.core.events.listener import listener
 from app.core.events.service import EventsServiceInterface
 from app.core.limiter import ConfigurableRateLimiter
 from app.core.log import logger
 from app.core.mail.service import MailServiceInterface
 from app.core.platform import Platform
 from app.core.queue.service import QueueServiceInterface
-from app.core.queue.task import queued
 from app.core.resources import Resources
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -162,9 +160,7 @@ __all__ = [
     "cached",
     "get_unit_of_work",
     "is_safe",
-    "listener",
     "logger",
     "provide",
-    "queued",
     "resources_of",
 ]

@@ -13,6 +13,7 @@ HTTP. Core never imports a module by name: the composition roots pass in the lis
 
 import importlib
 import importlib.util
+import pkgutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from types import ModuleType
@@ -20,7 +21,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.core.config import BaseConfig, ModuleSettings
+from app.core.config import AppConfig, BaseConfig, ModuleSettings
 from app.core.registry import Registry
 from app.core.resources import Resources
 
@@ -34,12 +35,17 @@ DECLARING_SUBMODULES = ("listeners", "tasks")
 
 
 def import_submodules(packages: Iterable[str], submodule: str) -> list[ModuleType]:
-    """Import `<package>.<submodule>` for every package that has one."""
+    """Import `<package>.<submodule>` for every package that has one, and, when it is a package
+    itself (`listeners/` split into files), every module under it."""
     imported = []
     for package in packages:
         name = f"{package}.{submodule}"
-        if importlib.util.find_spec(name) is not None:
-            imported.append(importlib.import_module(name))
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        imported.append(module)
+        for found in pkgutil.walk_packages(getattr(module, "__path__", []), f"{name}."):
+            imported.append(importlib.import_module(found.name))
     return imported
 
 
@@ -84,6 +90,16 @@ def module_body_size_limits(
         if declare is not None:
             limits += [(f"{api_prefix}{path}", size) for path, size in declare(settings).items()]
     return limits
+
+
+def load_module_settings(
+    config: AppConfig, packages: Iterable[str], given: Iterable[BaseConfig] = ()
+) -> ModuleSettings:
+    """Every installed module's settings, read now (the `given` instances, else the
+    environment's) and bound to the app's: a wrong one raises before the process serves."""
+    module_settings = ModuleSettings(config, given)
+    module_settings.load(module_settings_classes(packages))
+    return module_settings
 
 
 def module_settings_classes(packages: Iterable[str]) -> list[type[BaseConfig]]:

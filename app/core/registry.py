@@ -26,9 +26,10 @@ QUEUED_MARK = "__queued__"
 LISTENS_MARK = "__listens_to__"
 
 Listener = Callable[[ListenedEvent], Awaitable[None]]
-# Its second argument is the platform of the task running it: typed where it is declared
-# (app.core.events.listener), which sits above the platform this registry serves.
-DurableListenerFunction = Callable[[ListenedEvent, Any], Awaitable[None]]
+# A durable listener as stored: its second argument is the platform of the task running it,
+# typed where listeners are declared (app.core.events.listener), above the platform this
+# registry serves.
+StoredDurableListener = Callable[[ListenedEvent, Any], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +41,7 @@ class ListenerMark:
 @dataclass(frozen=True, slots=True)
 class DurableListener:
     name: str
-    event_name: str
-    function: DurableListenerFunction
+    function: StoredDurableListener
 
 
 class Registry:
@@ -84,17 +84,19 @@ class Registry:
             self._in_process.add((event_name, function))
             self.local_handler.register(_isolated(function), event_name=event_name)  # type: ignore[no-untyped-call]
 
-    def _add_durable(self, event_name: str, function: DurableListenerFunction) -> None:
-        # Outbox rows name the listener by its qualified name: rename a durable listener only
-        # when none of its rows is pending.
+    def _add_durable(self, event_name: str, function: StoredDurableListener) -> None:
+        # Outbox rows name the listener by its qualified name (and the event by its own): rename
+        # a durable listener only when none of its rows is pending.
         name = f"{function.__module__}.{function.__qualname__}"
         existing = self._durable.get(name)
         if existing is not None and existing.function is not function:
             raise ValueError(f"a durable listener is already registered as {name!r}")
-        if existing is None:
-            registered = DurableListener(name=name, event_name=event_name, function=function)
-            self._durable[name] = registered
-            self._durable_by_event.setdefault(event_name, []).append(registered)
+        registered = existing or DurableListener(name=name, function=function)
+        self._durable[name] = registered
+        # One listener may hear several events (stacked @listener marks): a row for each.
+        hearing = self._durable_by_event.setdefault(event_name, [])
+        if registered not in hearing:
+            hearing.append(registered)
 
     @property
     def tasks(self) -> Mapping[str, type[TaskDeclaration[Any]]]:

@@ -180,3 +180,16 @@ def test_link_addresses_must_be_plain_http_addresses(address: str) -> None:
         setting: dict[str, Any] = {name: address}
         with pytest.raises(ValidationError, match=f"{name} must be an http"):
             AppConfig(**setting)
+
+
+@pytest.mark.parametrize("environment", DEPLOYED)
+@pytest.mark.parametrize("setting", ["FRONTEND_URL", "PUBLIC_API_URL"])
+def test_deployments_refuse_email_links_over_plain_http(environment: Environment, setting: str) -> None:
+    def deployed(url: str) -> AppConfig:
+        return AppConfig.model_validate(
+            {"ENVIRONMENT": environment, "SECRET_KEY": STRONG_SECRET, setting: url}
+        )
+
+    with pytest.raises(ValidationError, match=f"{setting} must be an https://"):
+        deployed("http://app.example")
+    assert getattr(deployed("https://app.example"), setting) == "https://app.example"

@@ -17,9 +17,9 @@ from app.auth.config import AuthConfig
 from app.chat.config import ChatConfig
 from app.core.config import AppConfig, BaseConfig
 from app.core.deps import get_unit_of_work
-from app.core.resources import current_resources
+from app.core.resources import Resources, current_resources
+from app.core.worker import create_worker
 from app.modules import INSTALLED_MODULES
-from app.worker import create_worker
 from tests.conftest import build_app
 from tests.factories import UserFactory
 from tests.overrides import units_of_work_from
@@ -95,14 +95,16 @@ def test_a_wrong_module_setting_stops_the_app_when_it_is_built(
         build_app(app_config)
 
 
-async def test_the_worker_entry_takes_settings_objects(app_config: AppConfig) -> None:
+async def test_the_worker_entry_takes_settings_objects(app_config: AppConfig, resources: Resources) -> None:
     config = app_config.model_copy(update={"QUEUE_BROKER": "memory"})
     worker = create_worker(config, INSTALLED_MODULES, [ChatConfig(POST_RATE_PER_MINUTE=7)])
     worker.broker.is_worker_process = True
     await worker.broker.startup()
     try:
+        assert current_resources() is not resources
         assert current_resources().settings(ChatConfig).POST_RATE_PER_MINUTE == 7
         assert current_resources().settings(AuthConfig).ACCESS_TOKEN_TTL == AuthConfig().ACCESS_TOKEN_TTL
     finally:
         await worker.broker.shutdown()
-    assert current_resources().settings(ChatConfig).POST_RATE_PER_MINUTE != 7
+    # The worker's resources are gone with it; the test's are the current ones again.
+    assert current_resources() is resources

@@ -35,7 +35,10 @@ class Asset:
     @classmethod
     def read(cls, path: Path) -> "Asset":
         media_type, _ = mimetypes.guess_type(path.name)
-        return cls(path.read_bytes(), f"{media_type or 'application/octet-stream'}; charset=utf-8")
+        media_type = media_type or "application/octet-stream"
+        if media_type.startswith("text/"):
+            media_type += "; charset=utf-8"
+        return cls(path.read_bytes(), media_type)
 
     @property
     def etag(self) -> str:

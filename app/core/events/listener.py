@@ -28,9 +28,8 @@ from typing import Any, Literal, TypeVar, overload
 
 from app.core.events.base import BaseEvent, ListenedEvent
 from app.core.platform import Platform
-from app.core.registry import LISTENS_MARK, ListenerMark
+from app.core.registry import LISTENS_MARK, Listener, ListenerMark
 
-Listener = Callable[[ListenedEvent], Awaitable[None]]
 DurableListenerFunction = Callable[[ListenedEvent, Platform], Awaitable[None]]
 FunctionT = TypeVar("FunctionT", bound=Callable[..., Awaitable[None]])
 

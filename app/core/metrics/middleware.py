@@ -7,7 +7,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.metrics.registry import LATENCY, REQUESTS
+from app.core.metrics.collectors import LATENCY, REQUESTS
 
 UNMATCHED = "unmatched"
 

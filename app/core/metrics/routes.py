@@ -16,7 +16,7 @@ from starlette.responses import Response
 from app.core.api.problems import error_responses
 from app.core.deps import get_resources
 from app.core.errors import Unauthorized
-from app.core.metrics.registry import DB_POOL, QUEUE_DEPTH, registry
+from app.core.metrics.collectors import DB_POOL, QUEUE_DEPTH, registry
 from app.core.resources import Resources
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from app.core.clock import utcnow
 from app.core.db import UnitOfWork
 from app.core.log import logger
-from app.core.metrics.registry import TASKS
+from app.core.metrics.collectors import TASKS
 from app.core.outbox.models import OutboxMessage
 from app.core.platform import Platform
 from app.core.queue.task import BaseTask

@@ -13,18 +13,15 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app.auth.services.links import PAGES_PREFIX, RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE
-from app.core.api import error_responses
+from app.core.api import Asset, error_responses
 from app.core.deps import Config
 from app.core.errors import NotFound
 
-MODULE = Path(__file__).resolve().parents[2]
-TEMPLATES = Jinja2Templates(directory=MODULE / "templates")
-ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+PAGES = Path(__file__).resolve().parents[2] / "pages"
+TEMPLATES = Jinja2Templates(directory=PAGES / "templates")
 # Read once: the only files served (a name from the URL never reaches the file system).
 ASSETS = {
-    path.name: (path.read_bytes(), ASSET_TYPES[path.suffix])
-    for path in sorted((MODULE / "static").iterdir())
-    if path.suffix in ASSET_TYPES
+    path.name: Asset.read(path) for path in (PAGES / "static").iterdir() if path.suffix in (".css", ".js")
 }
 # The token is in the fragment, which no Referer carries; this keeps even the page's address
 # out of requests to anywhere else.
@@ -43,7 +40,9 @@ router = APIRouter(
 
 
 def _page(request: Request, config: Config, template: str, endpoint: str) -> HTMLResponse:
-    context = {"api_prefix": config.API_PREFIX, "endpoint": endpoint, "project_name": config.PROJECT_NAME}
+    # Behind a proxy that mounts the app under a path (root_path), the API is under it too.
+    api_prefix = request.scope.get("root_path", "") + config.API_PREFIX
+    context = {"api_prefix": api_prefix, "endpoint": endpoint, "project_name": config.PROJECT_NAME}
     return TEMPLATES.TemplateResponse(request, template, context, headers=PAGE_HEADERS)
 
 
@@ -76,9 +75,8 @@ async def reset_password_page(request: Request, config: Config) -> HTMLResponse:
     status_code=200,
     responses=error_responses(404),
 )
-async def page_asset(name: str) -> Response:
+async def page_asset(name: str, request: Request) -> Response:
     asset = ASSETS.get(name)
     if asset is None:
         raise NotFound()
-    content, media_type = asset
-    return Response(content, media_type=media_type)
+    return asset.response(request)
