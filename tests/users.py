@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Text, cast, delete, insert, or_
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.auth.models import Role, User
+from app.auth.models import AuditEntry, Role, User
 from app.core.clock import utcnow
 from app.core.mail import MemoryBackend
 from app.core.outbox import OutboxMessage
@@ -62,7 +62,8 @@ CreateUser = Callable[..., Awaitable[User]]
 @pytest.fixture
 async def committed_users(engine: AsyncEngine) -> AsyncIterator[CreateUser]:
     """Users committed for real, for apps that run without the test's transaction (several apps,
-    a real broker or rate limiter); deleted afterwards with the outbox rows that name them."""
+    a real broker or rate limiter); deleted afterwards with the outbox rows and audit entries that
+    name them."""
     names: list[str] = []
     ids: list[int] = []
 
@@ -90,6 +91,9 @@ async def committed_users(engine: AsyncEngine) -> AsyncIterator[CreateUser]:
         async with engine.begin() as connection:
             payload = cast(OutboxMessage.payload, Text)
             await connection.execute(delete(OutboxMessage).where(or_(*(payload.contains(n) for n in names))))
+            await connection.execute(
+                delete(AuditEntry).where(or_(AuditEntry.actor_id.in_(ids), AuditEntry.target_id.in_(ids)))
+            )
             await connection.execute(delete(User).where(User.id.in_(ids)))
 
 

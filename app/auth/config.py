@@ -44,6 +44,8 @@ class AuthConfig(BaseConfig):
     # per minute: a stolen access token must not become an unlimited password oracle, and each
     # check takes a hashing slot other users' logins wait for.
     PASSWORD_CHECKS_PER_MINUTE: int = Field(default=5, ge=1)
+    # Seconds an audit log entry is kept (365 days) before the hourly purge deletes it.
+    AUDIT_RETENTION: int = Field(default=365 * 24 * 3600, ge=3600)
 
     # From the app's settings, when the app installs these (bind).
     _app_secret: SecretStr | None = PrivateAttr(default=None)

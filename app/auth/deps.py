@@ -13,10 +13,12 @@ from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.policies.users import ensure_admin, ensure_super_admin
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.principal import Principal
+from app.auth.services.audit import AuditTrail
 from app.auth.services.current_user import resolve
 from app.auth.services.factory import (
     access_store,
     access_tokens,
+    audit_trail,
     recovery_service,
     session_service,
     user_service,
@@ -29,6 +31,7 @@ from app.core.deps import PlatformDep, provide, resources_of
 UserServiceDep = Annotated[UserService, Depends(provide(user_service))]
 SessionServiceDep = Annotated[SessionService, Depends(provide(session_service))]
 RecoveryServiceDep = Annotated[RecoveryService, Depends(provide(recovery_service))]
+AuditTrailDep = Annotated[AuditTrail, Depends(provide(audit_trail))]
 # Other modules' routes ask for it as `app.auth.AuthGateway`.
 AuthGateway = Annotated[AuthGatewayInterface, Depends(provide(auth_gateway))]
 

@@ -2,11 +2,13 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import BaseModel, SoftDeleteMixin
+from app.core.db import Base, BaseModel, SoftDeleteMixin
 
 
 class Role(StrEnum):
@@ -94,3 +96,30 @@ class ActionToken(BaseModel):
     binding: Mapped[str] = mapped_column(String(320))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuditEntry(Base):
+    """One security event (app.auth.schemas.audit.AuditEvent names them), append-only: written in
+    the transaction of the action it records, never updated (the database refuses an UPDATE),
+    deleted only by the retention purge. Hence no `updated_at`.
+
+    `actor_id` and `target_id` are plain ids, not foreign keys: the record outlives the accounts
+    it names, and deleting an account must not rewrite its history."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_actor_time", "actor_id", "created_at"),
+        Index("ix_audit_event_target_time", "target_id", "created_at"),
+        Index("ix_audit_event_event_time", "event", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    event: Mapped[str] = mapped_column(String(50))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    target_id: Mapped[int | None] = mapped_column(BigInteger)
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # When the event happened (app.core.clock), which is when its row was written.
+    created_at: Mapped[datetime] = mapped_column(index=True)

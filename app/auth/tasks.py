@@ -3,15 +3,25 @@
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from app.auth.config import AuthConfig
 from app.auth.repositories.action_token import ActionTokenRepository
+from app.auth.repositories.audit_entry import AuditEntryRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
-from app.auth.schemas.payloads import PurgeExpiredPayload, ResendVerificationPayload, SendPasswordResetPayload
+from app.auth.schemas.payloads import (
+    PurgeAuditTrailPayload,
+    PurgeExpiredPayload,
+    ResendVerificationPayload,
+    SendPasswordResetPayload,
+)
 from app.auth.services.factory import recovery_service
 from app.core.clock import utcnow
+from app.core.log import logger
 from app.core.queue.task import BaseTask, queued
 
 # Ended sessions and spent tokens are kept this long (for support and security reviews).
 RETENTION = timedelta(days=7)
+# Audit entries deleted per transaction: a backlog goes in short transactions, not one huge one.
+AUDIT_PURGE_BATCH = 1000
 
 
 @queued
@@ -26,6 +36,30 @@ class PurgeExpired(BaseTask[PurgeExpiredPayload]):
             "sessions": await SignInSessionRepository(session).purge(before),
             "tokens": await ActionTokenRepository(session).purge(before),
         }
+
+
+@queued
+class PurgeAuditTrail(BaseTask[PurgeAuditTrailPayload]):
+    """Deletes audit entries older than AUTH_AUDIT_RETENTION, oldest first, in batches."""
+
+    __max_attempts__ = 1
+    __schedule__: ClassVar[list[dict[str, Any]]] = [{"cron": "23 * * * *"}]
+
+    async def run(self, payload: PurgeAuditTrailPayload) -> dict[str, int]:
+        del payload
+        platform = self.platform
+        before = utcnow() - timedelta(seconds=platform.settings(AuthConfig).AUDIT_RETENTION)
+        session_factory = platform.unit_of_work.session_factory
+        deleted = 0
+        while True:
+            async with session_factory() as session, session.begin():
+                count = await AuditEntryRepository(session).delete_oldest(before, AUDIT_PURGE_BATCH)
+            deleted += count
+            if count < AUDIT_PURGE_BATCH:
+                break
+        if deleted:
+            logger.info("expired audit entries deleted", deleted=deleted)
+        return {"deleted": deleted}
 
 
 @queued

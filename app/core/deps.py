@@ -24,10 +24,12 @@ from app.core.config import AppConfig
 from app.core.db import UnitOfWork
 from app.core.events.service import EventsServiceInterface
 from app.core.limiter import ConfigurableRateLimiter
-from app.core.log import logger
+from app.core.limiter.identity import client_address
+from app.core.log import bound_context, logger
 from app.core.mail.service import MailServiceInterface
 from app.core.platform import Platform
 from app.core.queue.service import QueueServiceInterface
+from app.core.request_info import RequestInfo
 from app.core.resources import Resources
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -80,8 +82,20 @@ def is_safe(connection: HTTPConnection) -> bool:
 UoW = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
 
 
+def request_info(connection: HTTPConnection, config: AppConfig) -> RequestInfo:
+    """Who sent the request: its client address exactly as the rate limiter counts it
+    (X-Forwarded-For only from TRUSTED_PROXIES), its User-Agent and its request id."""
+    address = client_address(connection, config.TRUSTED_PROXIES)
+    return RequestInfo(
+        client_address=None if address == "unknown" else address,
+        user_agent=connection.headers.get("user-agent"),
+        request_id=bound_context().get("request_id"),
+    )
+
+
 async def get_platform(unit_of_work: UoW, connection: HTTPConnection) -> Platform:
-    return Platform.build(resources_of(connection), unit_of_work)
+    resources = resources_of(connection)
+    return Platform.build(resources, unit_of_work, request_info(connection, resources.config))
 
 
 # The request's platform: built once per request, whatever number of services use it.
@@ -162,5 +176,6 @@ __all__ = [
     "is_safe",
     "logger",
     "provide",
+    "request_info",
     "resources_of",
 ]

@@ -27,6 +27,7 @@ from app.core.events.service import DefaultEventsService
 from app.core.mail.service import DefaultMailService
 from app.core.outbox.writer import Outbox
 from app.core.queue.service import DefaultQueueService
+from app.core.request_info import RequestInfo
 from app.core.resources import Resources, current_resources
 
 SettingsT = TypeVar("SettingsT", bound=BaseConfig)
@@ -45,7 +46,8 @@ async def platform_context(resources: Resources | None = None) -> AsyncIterator[
 @dataclass(frozen=True, slots=True)
 class Platform:
     """The unit of work and its session, the side-effect channels (`events`, `mail`, `queue`,
-    `after_commit`) and the process's resources (`cache`, `redis`, `config`, `settings(...)`)."""
+    `after_commit`), the process's resources (`cache`, `redis`, `config`, `settings(...)`) and,
+    for a request, who sent it (`request`; None in tasks, listeners and CLI commands)."""
 
     resources: Resources
     unit_of_work: UnitOfWork
@@ -53,9 +55,12 @@ class Platform:
     queue: DefaultQueueService
     events: DefaultEventsService
     mail: DefaultMailService
+    request: RequestInfo | None = None
 
     @classmethod
-    def build(cls, resources: Resources, unit_of_work: UnitOfWork) -> "Platform":
+    def build(
+        cls, resources: Resources, unit_of_work: UnitOfWork, request: RequestInfo | None = None
+    ) -> "Platform":
         outbox = Outbox(unit_of_work, resources.publisher)
         queue = DefaultQueueService(outbox, resources.registry)
         return cls(
@@ -65,6 +70,7 @@ class Platform:
             queue=queue,
             events=DefaultEventsService(unit_of_work, outbox, resources.registry),
             mail=DefaultMailService(resources.config, resources.mail_backend, queue),
+            request=request,
         )
 
     @property

@@ -9,6 +9,10 @@ class PurgeExpiredPayload(TaskPayload):
     __task_name__ = "auth.purge_expired"
 
 
+class PurgeAuditTrailPayload(TaskPayload):
+    __task_name__ = "auth.purge_audit_trail"
+
+
 class SendPasswordResetPayload(TaskPayload):
     __task_name__ = "auth.send_password_reset"
     email: str

@@ -6,10 +6,12 @@
 
 from app.auth.config import AuthConfig
 from app.auth.repositories.action_token import ActionTokenRepository
+from app.auth.repositories.audit_entry import AuditEntryRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.services.access import AccessStore
 from app.auth.services.attempts import PasswordCheckLimit
+from app.auth.services.audit import AuditTrail
 from app.auth.services.links import AccountLinks
 from app.auth.services.recovery import RecoveryService
 from app.auth.services.revocation import AccessRevocation
@@ -32,6 +34,14 @@ def access_revocation(platform: Platform) -> AccessRevocation:
     return AccessRevocation(access_store(platform), platform.events, platform.after_commit)
 
 
+def audit_trail(platform: Platform) -> AuditTrail:
+    return AuditTrail(
+        AuditEntryRepository(platform.session),
+        add_despite_rollback=platform.unit_of_work.add_despite_rollback,
+        request=platform.request,
+    )
+
+
 def account_links(platform: Platform) -> AccountLinks:
     return AccountLinks(
         ActionTokenRepository(platform.session),
@@ -50,6 +60,7 @@ def user_service(platform: Platform) -> UserService:
         action_tokens=ActionTokenRepository(platform.session),
         links=account_links(platform),
         revocation=access_revocation(platform),
+        audit=audit_trail(platform),
         password_checks=PasswordCheckLimit(
             platform.redis, platform.config, config.PASSWORD_CHECKS_PER_MINUTE
         ),
@@ -66,6 +77,7 @@ def session_service(platform: Platform) -> SessionService:
         users=UserRepository(platform.session),
         sessions=SignInSessionRepository(platform.session),
         revocation=access_revocation(platform),
+        audit=audit_trail(platform),
         hasher=hasher_for(platform.settings(AuthConfig)),
         tokens=access_tokens(platform),
         config=platform.settings(AuthConfig),
@@ -80,6 +92,7 @@ def recovery_service(platform: Platform) -> RecoveryService:
         links=account_links(platform),
         accounts=user_service(platform),
         revocation=access_revocation(platform),
+        audit=audit_trail(platform),
         queue=platform.queue,
         mail=platform.mail,
         config=platform.settings(AuthConfig),

@@ -18,7 +18,9 @@ from app.auth.models import EMAIL_VERIFICATION, PASSWORD_RESET, ActionToken, Use
 from app.auth.repositories.action_token import ActionTokenRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
+from app.auth.schemas.audit import AuditEvent
 from app.auth.schemas.payloads import ResendVerificationPayload, SendPasswordResetPayload
+from app.auth.services.audit import AuditTrail
 from app.auth.services.links import AccountLinks
 from app.auth.services.revocation import AccessRevocation
 from app.auth.services.tokens import token_digest
@@ -42,6 +44,7 @@ class RecoveryService:
         links: AccountLinks,
         accounts: UserService,
         revocation: AccessRevocation,
+        audit: AuditTrail,
         queue: QueueServiceInterface,
         mail: MailServiceInterface,
         config: AuthConfig,
@@ -52,6 +55,7 @@ class RecoveryService:
         self._links = links
         self._accounts = accounts
         self._revocation = revocation
+        self._audit = audit
         self._queue = queue
         self._mail = mail
         self._config = config
@@ -90,6 +94,8 @@ class RecoveryService:
         # A rejected password rolls the whole unit of work back: the link is not spent.
         await self._accounts.apply_password(user, new_password, how="reset")
         await self._sessions.revoke_for_user(user.id, utcnow(), "password_reset")
+        # The link proves the account holder acts: they are the actor, as signed in.
+        await self._audit.record(AuditEvent.PASSWORD_RESET, actor_id=user.id, target_id=user.id)
 
     async def resend_verification(self, email: str) -> None:
         """Hands the address to a task, known or not."""

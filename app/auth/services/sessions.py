@@ -1,14 +1,17 @@
 """Sign-in sessions: login, refresh-token rotation with reuse detection, logout."""
 
 from datetime import timedelta
+from typing import NoReturn
 
 from app.auth.config import AuthConfig
 from app.auth.exceptions import InvalidCredentials, InvalidToken, NotFound, RevocationUnavailable
 from app.auth.models import SignInSession, User
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
+from app.auth.schemas.audit import AuditEvent
 from app.auth.schemas.auth import TokenResponse
 from app.auth.schemas.principal import Principal
+from app.auth.services.audit import AuditTrail
 from app.auth.services.passwords import PasswordHasher
 from app.auth.services.revocation import AccessRevocation
 from app.auth.services.tokens import AccessTokens, new_opaque_token, token_digest
@@ -25,6 +28,7 @@ class SessionService:
         users: UserRepository,
         sessions: SignInSessionRepository,
         revocation: AccessRevocation,
+        audit: AuditTrail,
         hasher: PasswordHasher,
         tokens: AccessTokens,
         config: AuthConfig,
@@ -32,27 +36,44 @@ class SessionService:
         self._users = users
         self._sessions = sessions
         self._revocation = revocation
+        self._audit = audit
         self._hasher = hasher
         self._tokens = tokens
         self._config = config
 
     async def login(self, login: str, password: str, user_agent: str | None) -> TokenResponse:
         """Same answer, and about the same time, for an unknown account, a wrong password and a
-        deactivated account."""
+        deactivated account (the audit log alone tells them apart)."""
         async with self._hasher.turn():
             user = await self._users.get_by_login(login)
             if user is None:
                 await self._hasher.verify_nothing(password)
-                raise InvalidCredentials()
+                await self._failed_sign_in(None, "unknown_account")
             valid, new_hash = await self._hasher.verify(password, user.password_hash)
-        if not valid or not user.is_active:
-            raise InvalidCredentials()
+        if not valid:
+            await self._failed_sign_in(user.id, "wrong_password")
+        if not user.is_active:
+            await self._failed_sign_in(user.id, "inactive_account")
         if new_hash is not None:
             # Hashing parameters changed since this hash was made: upgrade it now.
             user.password_hash = new_hash
-        return await self._start_session(user, user_agent)
+        tokens, session = await self._start_session(user, user_agent)
+        await self._audit.record(
+            AuditEvent.SIGN_IN_SUCCEEDED,
+            actor_id=user.id,
+            target_id=user.id,
+            details={"session_id": session.id},
+        )
+        return tokens
 
-    async def _start_session(self, user: User, user_agent: str | None) -> TokenResponse:
+    async def _failed_sign_in(self, user_id: int | None, reason: str) -> NoReturn:
+        # Recorded although the error rolls the request back; the reason stays internal.
+        await self._audit.record_failure(
+            AuditEvent.SIGN_IN_FAILED, actor_id=None, target_id=user_id, details={"reason": reason}
+        )
+        raise InvalidCredentials()
+
+    async def _start_session(self, user: User, user_agent: str | None) -> tuple[TokenResponse, SignInSession]:
         now = utcnow()
         session = await self._sessions.create(
             {
@@ -62,7 +83,7 @@ class SessionService:
                 "expires_at": now + timedelta(seconds=self._config.REFRESH_TOKEN_TTL),
             }
         )
-        return await self._issue(user, session)
+        return await self._issue(user, session), session
 
     async def _issue(self, user: User, session: SignInSession) -> TokenResponse:
         refresh_token = new_opaque_token()
@@ -83,6 +104,12 @@ class SessionService:
                 # A token that was already exchanged is back: assume it was stolen and end the
                 # whole session, for the thief and for the legitimate client alike.
                 session.revoked_at, session.revoked_reason = now, "refresh_token_reuse"
+                await self._audit.record(
+                    AuditEvent.SESSION_REVOKED,
+                    actor_id=None,
+                    target_id=session.user_id,
+                    details={"session_id": session.id, "cause": "refresh_token_reuse"},
+                )
                 logger.warning(
                     "security: refresh token reuse, session revoked",
                     session_id=session.id,
@@ -124,6 +151,9 @@ class SessionService:
         await self._sessions.revoke_for_user(principal.id, utcnow(), "logout_all")
         version = await self._users.bump_token_version(principal.id)
         await self._revocation.revoke_all(principal.id, version, "logout_all")
+        await self._audit.record(
+            AuditEvent.LOGGED_OUT_EVERYWHERE, actor_id=principal.id, target_id=principal.id
+        )
 
     async def list(self, principal: Principal) -> list[SignInSession]:
         return await self._sessions.live_for_user(principal.id, utcnow())
@@ -135,3 +165,9 @@ class SessionService:
             raise NotFound("Session not found.")
         session.revoked_at, session.revoked_reason = utcnow(), "revoked_by_user"
         await self._revocation.revoke_session(principal.id, session.id, "revoked_by_user")
+        await self._audit.record(
+            AuditEvent.SESSION_REVOKED,
+            actor_id=principal.id,
+            target_id=principal.id,
+            details={"session_id": session.id, "cause": "revoked_by_user"},
+        )

@@ -21,9 +21,11 @@ from app.auth.policies.users import ensure_can_create, ensure_outranks, ensure_s
 from app.auth.repositories.action_token import ActionTokenRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
+from app.auth.schemas.audit import AuditEvent
 from app.auth.schemas.principal import Principal
 from app.auth.schemas.user import PUBLIC_USER_FIELDS, UserCreate, UserFilterParam, UserListParams, UserUpdate
 from app.auth.services.attempts import PasswordCheckLimit
+from app.auth.services.audit import AuditTrail
 from app.auth.services.links import AccountLinks
 from app.auth.services.passwords import PasswordHasher, password_problem
 from app.auth.services.revocation import AccessRevocation
@@ -56,6 +58,7 @@ class UserService:
         action_tokens: ActionTokenRepository,
         links: AccountLinks,
         revocation: AccessRevocation,
+        audit: AuditTrail,
         password_checks: PasswordCheckLimit,
         hasher: PasswordHasher,
         events: EventsServiceInterface,
@@ -68,6 +71,7 @@ class UserService:
         self._action_tokens = action_tokens
         self._links = links
         self._revocation = revocation
+        self._audit = audit
         self._password_checks = password_checks
         self._hasher = hasher
         self._events = events
@@ -156,6 +160,12 @@ class UserService:
         user = await self._create(data, role, self_registered=False)
         # The administrator vouches for the address; the password is never mailed.
         user.email_verified_at = utcnow()
+        await self._audit.record(
+            AuditEvent.USER_CREATED_BY_ADMIN,
+            actor_id=actor.id,
+            target_id=user.id,
+            details={"role": role.value},
+        )
         return user
 
     async def create_superuser(self, data: UserCreate) -> User:
@@ -205,6 +215,12 @@ class UserService:
             raise AlreadyTaken("This email or username is already in use.") from error
         if "email" in changes:
             await self._email_changed(user, old_email)
+            await self._audit.record(
+                AuditEvent.EMAIL_CHANGED,
+                actor_id=principal.id,
+                target_id=user.id,
+                details={"old_email": old_email, "new_email": user.email},
+            )
         self._revocation.forget_after_commit(user.id)
         self._events.dispatch(
             UserUpdated(id=user.id, changed=sorted(changes), email_changed="email" in changes)
@@ -227,6 +243,7 @@ class UserService:
         user = await self.get(principal.id)
         await self._verify_password(user, current)
         await self.apply_password(user, new, how="changed")
+        await self._audit.record(AuditEvent.PASSWORD_CHANGED, actor_id=principal.id, target_id=user.id)
         # Other devices are signed out; this one keeps its session but needs a new access token
         # at its next refresh (the token version moved).
         await self._sessions.revoke_for_user(
@@ -252,6 +269,7 @@ class UserService:
         await self._verify_password(user, password)
         await self._ensure_not_last_super_admin(user)
         await self._retire(user)
+        await self._audit.record(AuditEvent.ACCOUNT_DELETED, actor_id=principal.id, target_id=user.id)
 
     async def _retire(self, user: User) -> None:
         await self._users.delete(user)
@@ -285,6 +303,9 @@ class UserService:
         else:
             await self._sessions.revoke_for_user(user.id, utcnow(), "deactivated")
             await self._revocation.revoke_all(user.id, user.token_version, "deactivated")
+        await self._audit.record(
+            AuditEvent.STATUS_CHANGED, actor_id=actor.id, target_id=user.id, details={"is_active": active}
+        )
         self._events.dispatch(UserUpdated(id=user.id, changed=["is_active"]))
         return user
 
@@ -294,9 +315,15 @@ class UserService:
         role = Role.ADMIN if admin else Role.USER
         if user.role_enum is role:
             return user
-        user.role = role.value
+        old_role, user.role = user.role, role.value
         user.token_version += 1
         await self._revocation.revoke_all(user.id, user.token_version, "role_changed")
+        await self._audit.record(
+            AuditEvent.ROLE_CHANGED,
+            actor_id=actor.id,
+            target_id=user.id,
+            details={"old_role": old_role, "new_role": role.value},
+        )
         self._events.dispatch(UserUpdated(id=user.id, changed=["role"]))
         return user
 
@@ -304,3 +331,10 @@ class UserService:
         user = await self._target(actor, user_id)
         await self.apply_password(user, password, how="set", field="password")
         await self._sessions.revoke_for_user(user.id, utcnow(), "password_set_by_admin")
+        await self._audit.record(AuditEvent.PASSWORD_SET_BY_ADMIN, actor_id=actor.id, target_id=user.id)
+
+    async def delete_by_admin(self, actor: Principal, user_id: int) -> None:
+        """Soft, like a user's own deletion: every session ends, the username and email are freed."""
+        user = await self._target(actor, user_id)
+        await self._retire(user)
+        await self._audit.record(AuditEvent.USER_DELETED_BY_ADMIN, actor_id=actor.id, target_id=user.id)

@@ -3,7 +3,9 @@
 Services flush, never commit. The boundary that opened the unit of work (a request, a task run,
 a CLI command) commits on success and rolls back on error. Side effects requested meanwhile
 (events, tasks, mail) are registered with `after_commit` and run only once the data they talk
-about is durable; a rollback drops them.
+about is durable; a rollback drops them. A record of the failure itself (a failed sign-in in an
+audit log) is the one write that must outlive a rollback: `add_despite_rollback` writes it either
+way, exactly once.
 
 A read-only unit of work (what requests with a safe method get: GET, HEAD, OPTIONS) runs on
 autocommit connections: no BEGIN, no COMMIT, each statement on its own snapshot. It refuses
@@ -21,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 AfterCommitHook = Callable[[], Awaitable[None]]
+# Builds a new ORM object each call (one for this transaction, one for the transaction of its own).
+RowBuilder = Callable[[], object]
 
 _log = structlog.get_logger(__name__)
 _READ_ONLY = "read_only_unit_of_work"
@@ -47,6 +51,7 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._after_commit: list[AfterCommitHook] = []
+        self._despite_rollback: list[RowBuilder] = []
         self.read_only = read_only
 
     @property
@@ -66,9 +71,21 @@ class UnitOfWork:
             raise ReadOnlyUnitOfWorkError("side effect requested in a read-only unit of work")
         self._after_commit.append(hook)
 
+    def add_despite_rollback(self, build: RowBuilder) -> None:
+        """Add `build()` to this transaction, and if the unit of work ends without committing
+        (the error it records fails the request, or the commit itself fails) write `build()` again
+        in a short transaction of its own, once this one is over: the row is written exactly once
+        either way. For records of a failure that the failure must not erase (a failed sign-in in
+        the audit log); everything else belongs to the commit."""
+        if self.read_only:
+            raise ReadOnlyUnitOfWorkError("write requested in a read-only unit of work")
+        self.session.add(build())
+        self._despite_rollback.append(build)
+
     async def commit(self) -> None:
         # A read-only session commits too: its flush is where a changed object is refused.
         await self.session.commit()
+        self._despite_rollback.clear()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
             # The data is committed: a failing side effect must not turn success into an error
@@ -91,7 +108,22 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         self._after_commit.clear()
-        await self.session.rollback()
+        try:
+            await self.session.rollback()
+        finally:
+            await self._write_despite_rollback()
+
+    async def _write_despite_rollback(self) -> None:
+        builds, self._despite_rollback = self._despite_rollback, []
+        if not builds:
+            return
+        # The request's own error is what its caller must see: a failure here is logged instead.
+        try:
+            async with self._session_factory() as session:
+                session.add_all([build() for build in builds])
+                await session.commit()
+        except Exception:
+            _log.exception("write despite rollback failed", rows=len(builds))
 
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
@@ -113,3 +145,5 @@ class UnitOfWork:
         finally:
             await self.session.close()
             self._session = None
+            # Still pending only when the commit failed: the rows it carried are not written.
+            await self._write_despite_rollback()

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AuthAdminCreateUserData, AuthAdminCreateUserErrors, AuthAdminCreateUserResponses, AuthAdminDeactivateData, AuthAdminDeactivateErrors, AuthAdminDeactivateResponses, AuthAdminGrantRoleData, AuthAdminGrantRoleErrors, AuthAdminGrantRoleResponses, AuthAdminReactivateData, AuthAdminReactivateErrors, AuthAdminReactivateResponses, AuthAdminRevokeRoleData, AuthAdminRevokeRoleErrors, AuthAdminRevokeRoleResponses, AuthAdminSetPasswordData, AuthAdminSetPasswordErrors, AuthAdminSetPasswordResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllErrors, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthProfileChangePasswordData, AuthProfileChangePasswordErrors, AuthProfileChangePasswordResponses, AuthProfileDeleteData, AuthProfileDeleteErrors, AuthProfileDeleteResponses, AuthProfileGetData, AuthProfileGetErrors, AuthProfileGetResponses, AuthProfileListSessionsData, AuthProfileListSessionsErrors, AuthProfileListSessionsResponses, AuthProfileRevokeSessionData, AuthProfileRevokeSessionErrors, AuthProfileRevokeSessionResponses, AuthProfileUpdateData, AuthProfileUpdateErrors, AuthProfileUpdateResponses, AuthRefreshTokenData, AuthRefreshTokenErrors, AuthRefreshTokenResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthResetPasswordData, AuthResetPasswordErrors, AuthResetPasswordResponses, AuthRestorePasswordData, AuthRestorePasswordErrors, AuthRestorePasswordResponses, AuthUsersGetData, AuthUsersGetErrors, AuthUsersGetResponses, AuthUsersListData, AuthUsersListErrors, AuthUsersListResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, ChatAttachmentsDownloadData, ChatAttachmentsDownloadErrors, ChatAttachmentsDownloadResponses, ChatAttachmentsUploadData, ChatAttachmentsUploadErrors, ChatAttachmentsUploadResponses, ChatDemoData, ChatDemoErrors, ChatDemoResponses, ChatExportsCsvData, ChatExportsCsvErrors, ChatExportsCsvResponses, ChatExportsDownloadData, ChatExportsDownloadErrors, ChatExportsDownloadResponses, ChatExportsRequestData, ChatExportsRequestErrors, ChatExportsRequestResponses, ChatExportsStatusData, ChatExportsStatusErrors, ChatExportsStatusResponses, ChatRoomsCreateData, ChatRoomsCreateErrors, ChatRoomsCreateResponses, ChatRoomsDeleteData, ChatRoomsDeleteErrors, ChatRoomsDeleteMessageData, ChatRoomsDeleteMessageErrors, ChatRoomsDeleteMessageResponses, ChatRoomsDeleteResponses, ChatRoomsEditMessageData, ChatRoomsEditMessageErrors, ChatRoomsEditMessageResponses, ChatRoomsGetData, ChatRoomsGetErrors, ChatRoomsGetResponses, ChatRoomsJoinData, ChatRoomsJoinErrors, ChatRoomsJoinResponses, ChatRoomsLeaveData, ChatRoomsLeaveErrors, ChatRoomsLeaveResponses, ChatRoomsListData, ChatRoomsListErrors, ChatRoomsListMembersData, ChatRoomsListMembersErrors, ChatRoomsListMembersResponses, ChatRoomsListMessagesData, ChatRoomsListMessagesErrors, ChatRoomsListMessagesResponses, ChatRoomsListResponses, ChatRoomsPostMessageData, ChatRoomsPostMessageErrors, ChatRoomsPostMessageResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses } from './types.gen.js';
+import type { AuthAdminCreateUserData, AuthAdminCreateUserErrors, AuthAdminCreateUserResponses, AuthAdminDeactivateData, AuthAdminDeactivateErrors, AuthAdminDeactivateResponses, AuthAdminDeleteUserData, AuthAdminDeleteUserErrors, AuthAdminDeleteUserResponses, AuthAdminGrantRoleData, AuthAdminGrantRoleErrors, AuthAdminGrantRoleResponses, AuthAdminReactivateData, AuthAdminReactivateErrors, AuthAdminReactivateResponses, AuthAdminRevokeRoleData, AuthAdminRevokeRoleErrors, AuthAdminRevokeRoleResponses, AuthAdminSetPasswordData, AuthAdminSetPasswordErrors, AuthAdminSetPasswordResponses, AuthAuditListEntriesData, AuthAuditListEntriesErrors, AuthAuditListEntriesResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllErrors, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthProfileChangePasswordData, AuthProfileChangePasswordErrors, AuthProfileChangePasswordResponses, AuthProfileDeleteData, AuthProfileDeleteErrors, AuthProfileDeleteResponses, AuthProfileGetData, AuthProfileGetErrors, AuthProfileGetResponses, AuthProfileListSecurityEventsData, AuthProfileListSecurityEventsErrors, AuthProfileListSecurityEventsResponses, AuthProfileListSessionsData, AuthProfileListSessionsErrors, AuthProfileListSessionsResponses, AuthProfileRevokeSessionData, AuthProfileRevokeSessionErrors, AuthProfileRevokeSessionResponses, AuthProfileUpdateData, AuthProfileUpdateErrors, AuthProfileUpdateResponses, AuthRefreshTokenData, AuthRefreshTokenErrors, AuthRefreshTokenResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthResetPasswordData, AuthResetPasswordErrors, AuthResetPasswordResponses, AuthRestorePasswordData, AuthRestorePasswordErrors, AuthRestorePasswordResponses, AuthUsersGetData, AuthUsersGetErrors, AuthUsersGetResponses, AuthUsersListData, AuthUsersListErrors, AuthUsersListResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, ChatAttachmentsDownloadData, ChatAttachmentsDownloadErrors, ChatAttachmentsDownloadResponses, ChatAttachmentsUploadData, ChatAttachmentsUploadErrors, ChatAttachmentsUploadResponses, ChatDemoData, ChatDemoErrors, ChatDemoResponses, ChatExportsCsvData, ChatExportsCsvErrors, ChatExportsCsvResponses, ChatExportsDownloadData, ChatExportsDownloadErrors, ChatExportsDownloadResponses, ChatExportsRequestData, ChatExportsRequestErrors, ChatExportsRequestResponses, ChatExportsStatusData, ChatExportsStatusErrors, ChatExportsStatusResponses, ChatRoomsCreateData, ChatRoomsCreateErrors, ChatRoomsCreateResponses, ChatRoomsDeleteData, ChatRoomsDeleteErrors, ChatRoomsDeleteMessageData, ChatRoomsDeleteMessageErrors, ChatRoomsDeleteMessageResponses, ChatRoomsDeleteResponses, ChatRoomsEditMessageData, ChatRoomsEditMessageErrors, ChatRoomsEditMessageResponses, ChatRoomsGetData, ChatRoomsGetErrors, ChatRoomsGetResponses, ChatRoomsJoinData, ChatRoomsJoinErrors, ChatRoomsJoinResponses, ChatRoomsLeaveData, ChatRoomsLeaveErrors, ChatRoomsLeaveResponses, ChatRoomsListData, ChatRoomsListErrors, ChatRoomsListMembersData, ChatRoomsListMembersErrors, ChatRoomsListMembersResponses, ChatRoomsListMessagesData, ChatRoomsListMessagesErrors, ChatRoomsListMessagesResponses, ChatRoomsListResponses, ChatRoomsPostMessageData, ChatRoomsPostMessageErrors, ChatRoomsPostMessageResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -258,6 +258,19 @@ export const authProfileRevokeSession = <ThrowOnError extends boolean = false>(o
 });
 
 /**
+ * My account's security events
+ *
+ * Sign-ins (failed ones included), password and email changes, ended sessions, and what
+ * administrators changed on the account; newest first. `sort` on created_at or id; `filters`
+ * on event, created_at (`created_at:gte:2026-01-01T00:00:00Z`) or id; `page`, `per_page`.
+ */
+export const authProfileListSecurityEvents = <ThrowOnError extends boolean = false>(options?: Options<AuthProfileListSecurityEventsData, ThrowOnError>) => (options?.client ?? client).get<AuthProfileListSecurityEventsResponses, AuthProfileListSecurityEventsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/profile/security-events',
+    ...options
+});
+
+/**
  * Create an account
  *
  * Only roles below the caller's. The address counts as verified; no password is mailed.
@@ -311,6 +324,18 @@ export const authAdminRevokeRole = <ThrowOnError extends boolean = false>(option
 });
 
 /**
+ * Delete an account
+ *
+ * Only accounts with a lower role than the caller's. As when users delete their own account:
+ * every session ends, and the username and email become free again.
+ */
+export const authAdminDeleteUser = <ThrowOnError extends boolean = false>(options: Options<AuthAdminDeleteUserData, ThrowOnError>) => (options.client ?? client).delete<AuthAdminDeleteUserResponses, AuthAdminDeleteUserErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/users/{user_id}',
+    ...options
+});
+
+/**
  * Set a subordinate's password
  *
  * Ends every session of the account.
@@ -323,6 +348,21 @@ export const authAdminSetPassword = <ThrowOnError extends boolean = false>(optio
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * The audit log
+ *
+ * Security events of every account, newest first, with their internal details (why a
+ * sign-in failed). `filters` on `actor_id`, `target_id`, `event`, `client_address`,
+ * `request_id`, `id` and `created_at`, a time range being two filters on it:
+ * `filters=actor_id:7,event:[sign_in_failed,role_changed],created_at:gte:2026-12-01T00:00:00Z,created_at:lt:2026-12-08T00:00:00Z`
+ * (URL-encoded). `sort` on created_at or id; `page`, `per_page`.
+ */
+export const authAuditListEntries = <ThrowOnError extends boolean = false>(options?: Options<AuthAuditListEntriesData, ThrowOnError>) => (options?.client ?? client).get<AuthAuditListEntriesResponses, AuthAuditListEntriesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/audit',
+    ...options
 });
 
 /**

@@ -64,6 +64,60 @@ export type AttachmentResponse = {
 };
 
 /**
+ * AuditEntryResponse
+ *
+ * An audit log entry as administrators see it: everything that was recorded.
+ */
+export type AuditEntryResponse = {
+    /**
+     * Id
+     */
+    id: number;
+    event: AuditEvent;
+    /**
+     * Actor Id
+     *
+     * Who acted: null for an anonymous attempt or a task.
+     */
+    actor_id: number | null;
+    /**
+     * Target Id
+     *
+     * Whose account it concerned, when one did.
+     */
+    target_id: number | null;
+    /**
+     * Client Address
+     */
+    client_address: string | null;
+    /**
+     * User Agent
+     */
+    user_agent: string | null;
+    /**
+     * Request Id
+     */
+    request_id: string | null;
+    /**
+     * Details
+     */
+    details: {
+        [key: string]: unknown;
+    };
+    /**
+     * Created At
+     */
+    created_at: string;
+};
+
+/**
+ * AuditEvent
+ *
+ * Every kind of row in the audit log (its `event` column).
+ */
+export type AuditEvent = 'sign_in_succeeded' | 'sign_in_failed' | 'two_factor_enabled' | 'two_factor_used' | 'two_factor_failed' | 'two_factor_disabled' | 'recovery_code_used' | 'recovery_codes_regenerated' | 'step_up_succeeded' | 'step_up_failed' | 'password_changed' | 'password_reset' | 'password_set_by_admin' | 'email_changed' | 'session_revoked' | 'logged_out_everywhere' | 'account_deleted' | 'api_key_created' | 'api_key_first_used' | 'api_key_revoked' | 'role_changed' | 'status_changed' | 'user_created_by_admin' | 'user_deleted_by_admin';
+
+/**
  * Body_auth-login
  */
 export type BodyAuthLogin = {
@@ -202,6 +256,34 @@ export type MessageUpdate = {
 };
 
 /**
+ * PaginatedResponse[AuditEntryResponse]
+ */
+export type PaginatedResponseAuditEntryResponse = {
+    /**
+     * Items
+     */
+    items: Array<AuditEntryResponse>;
+    /**
+     * Total
+     *
+     * Number of items matching the filters, on all pages.
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Per Page
+     */
+    per_page: number;
+    /**
+     * Pages
+     */
+    pages: number;
+};
+
+/**
  * PaginatedResponse[MessageResponse]
  */
 export type PaginatedResponseMessageResponse = {
@@ -237,6 +319,34 @@ export type PaginatedResponseRoomResponse = {
      * Items
      */
     items: Array<RoomResponse>;
+    /**
+     * Total
+     *
+     * Number of items matching the filters, on all pages.
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Per Page
+     */
+    per_page: number;
+    /**
+     * Pages
+     */
+    pages: number;
+};
+
+/**
+ * PaginatedResponse[SecurityEventResponse]
+ */
+export type PaginatedResponseSecurityEventResponse = {
+    /**
+     * Items
+     */
+    items: Array<SecurityEventResponse>;
     /**
      * Total
      *
@@ -510,6 +620,48 @@ export type RoomResponse = {
      * Owner Id
      */
     owner_id: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+};
+
+/**
+ * SecurityEventResponse
+ *
+ * An event of the caller's own account. The address and browser are shown when the caller
+ * or an anonymous client acted (a failed sign-in), not an administrator's.
+ */
+export type SecurityEventResponse = {
+    /**
+     * Id
+     */
+    id: number;
+    event: AuditEvent;
+    /**
+     * Actor Id
+     */
+    actor_id: number | null;
+    /**
+     * Target Id
+     */
+    target_id: number | null;
+    /**
+     * Client Address
+     */
+    client_address: string | null;
+    /**
+     * User Agent
+     */
+    user_agent: string | null;
+    /**
+     * Details
+     *
+     * What the event changed; internal reasons are left out.
+     */
+    details: {
+        [key: string]: unknown;
+    };
     /**
      * Created At
      */
@@ -1467,6 +1619,64 @@ export type AuthProfileRevokeSessionResponses = {
 
 export type AuthProfileRevokeSessionResponse = AuthProfileRevokeSessionResponses[keyof AuthProfileRevokeSessionResponses];
 
+export type AuthProfileListSecurityEventsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * Page number, from 1.
+         */
+        page?: number;
+        /**
+         * Per Page
+         *
+         * Items per page, at most 100.
+         */
+        per_page?: number;
+        /**
+         * Sort
+         *
+         * `field[:asc|desc]`, comma-separated.
+         */
+        sort?: string | null;
+        /**
+         * Filters
+         *
+         * `field:value`, `field:[v1,v2]` or `field:operator:value`, comma-separated.
+         */
+        filters?: string | null;
+    };
+    url: '/api/v1/profile/security-events';
+};
+
+export type AuthProfileListSecurityEventsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+};
+
+export type AuthProfileListSecurityEventsError = AuthProfileListSecurityEventsErrors[keyof AuthProfileListSecurityEventsErrors];
+
+export type AuthProfileListSecurityEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PaginatedResponseSecurityEventResponse;
+};
+
+export type AuthProfileListSecurityEventsResponse = AuthProfileListSecurityEventsResponses[keyof AuthProfileListSecurityEventsResponses];
+
 export type AuthAdminCreateUserData = {
     body: AdminUserCreateWritable;
     path?: never;
@@ -1724,6 +1934,58 @@ export type AuthAdminRevokeRoleResponses = {
 
 export type AuthAdminRevokeRoleResponse = AuthAdminRevokeRoleResponses[keyof AuthAdminRevokeRoleResponses];
 
+export type AuthAdminDeleteUserData = {
+    body?: never;
+    path: {
+        /**
+         * User Id
+         *
+         * A positive 64-bit id.
+         */
+        user_id: number;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}';
+};
+
+export type AuthAdminDeleteUserErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Conflict
+     */
+    409: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+};
+
+export type AuthAdminDeleteUserError = AuthAdminDeleteUserErrors[keyof AuthAdminDeleteUserErrors];
+
+export type AuthAdminDeleteUserResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthAdminDeleteUserResponse = AuthAdminDeleteUserResponses[keyof AuthAdminDeleteUserResponses];
+
 export type AuthAdminSetPasswordData = {
     body: PasswordSet;
     path: {
@@ -1779,6 +2041,64 @@ export type AuthAdminSetPasswordResponses = {
 };
 
 export type AuthAdminSetPasswordResponse = AuthAdminSetPasswordResponses[keyof AuthAdminSetPasswordResponses];
+
+export type AuthAuditListEntriesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * Page number, from 1.
+         */
+        page?: number;
+        /**
+         * Per Page
+         *
+         * Items per page, at most 100.
+         */
+        per_page?: number;
+        /**
+         * Sort
+         *
+         * `field[:asc|desc]`, comma-separated.
+         */
+        sort?: string | null;
+        /**
+         * Filters
+         *
+         * `field:value`, `field:[v1,v2]` or `field:operator:value`, comma-separated.
+         */
+        filters?: string | null;
+    };
+    url: '/api/v1/admin/audit';
+};
+
+export type AuthAuditListEntriesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+};
+
+export type AuthAuditListEntriesError = AuthAuditListEntriesErrors[keyof AuthAuditListEntriesErrors];
+
+export type AuthAuditListEntriesResponses = {
+    /**
+     * Successful Response
+     */
+    200: PaginatedResponseAuditEntryResponse;
+};
+
+export type AuthAuditListEntriesResponse = AuthAuditListEntriesResponses[keyof AuthAuditListEntriesResponses];
 
 export type ChatRoomsListData = {
     body?: never;

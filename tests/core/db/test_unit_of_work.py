@@ -1,18 +1,20 @@
 """The request's unit of work commits on success, rolls back on error, and releases side effects
-only after a successful commit."""
+only after a successful commit; a row added despite rollback is written exactly once either way."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from app.core.db import ReadOnlyUnitOfWorkError, UnitOfWork, create_session_factory
 from app.core.deps import get_unit_of_work
+from app.core.errors import Conflict
 from tests.conftest import asgi_client
 from tests.example import Widget, routes
 from tests.overrides import units_of_work_from
@@ -127,3 +129,79 @@ async def test_a_get_that_writes_fails_and_stores_nothing(
 
 async def _nothing() -> None:
     return None
+
+
+def _record(name: str) -> Callable[[], Widget]:
+    return lambda: Widget(name=name)
+
+
+async def _names(session: AsyncSession, *names: str) -> list[str]:
+    return list(await session.scalars(select(Widget.name).where(Widget.name.in_(names))))
+
+
+async def test_a_row_added_despite_rollback_commits_with_the_transaction_once(
+    db_session: AsyncSession,
+) -> None:
+    factory = async_sessionmaker(bind=db_session.bind, join_transaction_mode="create_savepoint")
+    async with UnitOfWork(factory) as unit_of_work:
+        unit_of_work.add_despite_rollback(_record("attempt-committed"))
+    assert await _names(db_session, "attempt-committed") == ["attempt-committed"]
+
+
+async def test_a_row_added_despite_rollback_outlives_the_error_that_rolls_back(
+    db_session: AsyncSession,
+) -> None:
+    factory = async_sessionmaker(bind=db_session.bind, join_transaction_mode="create_savepoint")
+
+    async def fail() -> None:
+        async with UnitOfWork(factory) as unit_of_work:
+            unit_of_work.session.add(Widget(name="change-rolled-back"))
+            unit_of_work.add_despite_rollback(_record("attempt-rolled-back"))
+            await unit_of_work.session.flush()
+            raise LookupError("the failure being recorded")
+
+    with pytest.raises(LookupError):
+        await fail()
+    assert await _names(db_session, "change-rolled-back", "attempt-rolled-back") == ["attempt-rolled-back"]
+
+
+async def test_an_error_keeping_changes_writes_the_row_once(db_session: AsyncSession) -> None:
+    factory = async_sessionmaker(bind=db_session.bind, join_transaction_mode="create_savepoint")
+
+    async def fail() -> None:
+        async with UnitOfWork(factory) as unit_of_work:
+            unit_of_work.add_despite_rollback(_record("attempt-kept"))
+            raise Conflict().keeping_changes()
+
+    with pytest.raises(Conflict):
+        await fail()
+    assert await _names(db_session, "attempt-kept") == ["attempt-kept"]
+
+
+async def test_a_row_added_despite_rollback_outlives_a_failed_commit(engine: AsyncEngine) -> None:
+    """Real commits: the deferred unique constraint fails at COMMIT itself."""
+    factory = create_session_factory(engine)
+
+    async def fail() -> None:
+        async with UnitOfWork(factory) as unit_of_work:
+            unit_of_work.session.add_all([Widget(name="twin-commit"), Widget(name="twin-commit")])
+            unit_of_work.add_despite_rollback(_record("attempt-failed-commit"))
+
+    try:
+        with pytest.raises(IntegrityError):
+            await fail()
+        async with factory() as session:
+            assert await _names(session, "twin-commit", "attempt-failed-commit") == ["attempt-failed-commit"]
+    finally:
+        async with engine.begin() as connection:
+            await connection.execute(
+                delete(Widget).where(Widget.name.in_(["twin-commit", "attempt-failed-commit"]))
+            )
+
+
+async def test_a_read_only_unit_of_work_refuses_rows_despite_rollback(db_session: AsyncSession) -> None:
+    factory = async_sessionmaker(bind=db_session.bind, join_transaction_mode="create_savepoint")
+    async with UnitOfWork(factory, read_only=True) as unit_of_work:
+        with pytest.raises(ReadOnlyUnitOfWorkError):
+            unit_of_work.add_despite_rollback(_record("attempt-read-only"))
+    assert await _names(db_session, "attempt-read-only") == []

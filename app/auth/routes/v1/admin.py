@@ -59,6 +59,13 @@ async def revoke_admin_role(user_id: ResourceId, admin: SuperAdminUser, users: U
     return _detail(await users.set_admin(admin, user_id, admin=False))
 
 
+@router.delete("/{user_id}", summary="Delete an account", status_code=204, responses=ERRORS)
+async def delete_user(user_id: ResourceId, admin: AdminUser, users: UserServiceDep) -> None:
+    """Only accounts with a lower role than the caller's. As when users delete their own account:
+    every session ends, and the username and email become free again."""
+    await users.delete_by_admin(admin, user_id)
+
+
 @router.post("/{user_id}/password", summary="Set a subordinate's password", status_code=204, responses=ERRORS)
 async def set_password(
     user_id: ResourceId, body: PasswordSet, admin: AdminUser, users: UserServiceDep

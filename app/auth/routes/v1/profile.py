@@ -1,13 +1,22 @@
 """The caller's own account and sessions."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from app.auth.deps import ActiveUser, SessionServiceDep, UserServiceDep
+from fastapi import APIRouter, Depends
+
+from app.auth.deps import ActiveUser, AuditTrailDep, SessionServiceDep, UserServiceDep
+from app.auth.schemas.audit import (
+    AuditSortParam,
+    OwnEventFilterParam,
+    OwnEventListParams,
+    SecurityEventResponse,
+)
 from app.auth.schemas.auth import SessionResponse
 from app.auth.schemas.user import PasswordChange, PasswordConfirmation, UserDetail, UserUpdate
-from app.core.api import ResourceId, error_responses
+from app.core.api import ListParamsBuilder, PaginatedResponse, ResourceId, error_responses
 
 router = APIRouter(prefix="/profile", tags=["profile"])
+event_params = ListParamsBuilder(OwnEventListParams, AuditSortParam, OwnEventFilterParam)
 
 
 @router.get("", summary="My account", response_model=UserDetail, responses=error_responses(401, 403))
@@ -74,3 +83,18 @@ async def list_sessions(user: ActiveUser, sessions: SessionServiceDep) -> list[S
 async def revoke_session(session_id: ResourceId, user: ActiveUser, sessions: SessionServiceDep) -> None:
     """The session's access token stops working at its next request."""
     await sessions.revoke(user, session_id)
+
+
+@router.get(
+    "/security-events",
+    summary="My account's security events",
+    response_model=PaginatedResponse[SecurityEventResponse],
+    responses=error_responses(401, 403, 422),
+)
+async def list_security_events(
+    params: Annotated[OwnEventListParams, Depends(event_params)], user: ActiveUser, audit: AuditTrailDep
+) -> PaginatedResponse[SecurityEventResponse]:
+    """Sign-ins (failed ones included), password and email changes, ended sessions, and what
+    administrators changed on the account; newest first. `sort` on created_at or id; `filters`
+    on event, created_at (`created_at:gte:2026-01-01T00:00:00Z`) or id; `page`, `per_page`."""
+    return PaginatedResponse[SecurityEventResponse].from_result(await audit.list_own(user, params))
