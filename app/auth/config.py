@@ -44,6 +44,8 @@ class AuthConfig(BaseConfig):
     # per minute: a stolen access token must not become an unlimited password oracle, and each
     # check takes a hashing slot other users' logins wait for.
     PASSWORD_CHECKS_PER_MINUTE: int = Field(default=5, ge=1)
+    # API keys a user may hold at once (revoked ones do not count; expired ones do until revoked).
+    API_KEYS_PER_USER: int = Field(default=50, ge=1, le=1000)
 
     # From the app's settings, when the app installs these (bind).
     _app_secret: SecretStr | None = PrivateAttr(default=None)

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.auth.routes.v1 import admin, auth, pages, profile, users
+from app.auth.routes.v1 import admin, auth, keys, pages, profile, users
 
 router = APIRouter()
-for group in (auth, users, profile, admin, pages):
+for group in (auth, users, profile, keys, admin, pages):
     router.include_router(group.router)

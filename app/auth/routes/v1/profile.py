@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.auth.deps import ActiveUser, SessionServiceDep, UserServiceDep
+from app.auth.deps import AccountUser, ProfileReader, ProfileWriter, SessionServiceDep, UserServiceDep
 from app.auth.schemas.auth import SessionResponse
 from app.auth.schemas.user import PasswordChange, PasswordConfirmation, UserDetail, UserUpdate
 from app.core.api import ResourceId, error_responses
@@ -11,7 +11,7 @@ router = APIRouter(prefix="/profile", tags=["profile"])
 
 
 @router.get("", summary="My account", response_model=UserDetail, responses=error_responses(401, 403))
-async def get_profile(user: ActiveUser, users: UserServiceDep) -> UserDetail:
+async def get_profile(user: ProfileReader, users: UserServiceDep) -> UserDetail:
     return UserDetail.model_validate(await users.get(user.id), from_attributes=True)
 
 
@@ -21,7 +21,7 @@ async def get_profile(user: ActiveUser, users: UserServiceDep) -> UserDetail:
     response_model=UserDetail,
     responses=error_responses(401, 403, 409, 422, 429, 503),
 )
-async def update_profile(body: UserUpdate, user: ActiveUser, users: UserServiceDep) -> UserDetail:
+async def update_profile(body: UserUpdate, user: ProfileWriter, users: UserServiceDep) -> UserDetail:
     """Changing the email needs `current_password` (checks of it are limited per user, see
     `/profile/password`), and the new address must be verified; the old address is told, and
     reset links mailed to it stop working."""
@@ -31,7 +31,7 @@ async def update_profile(body: UserUpdate, user: ActiveUser, users: UserServiceD
 @router.delete(
     "", summary="Delete my account", status_code=204, responses=error_responses(401, 403, 409, 422, 429, 503)
 )
-async def delete_profile(body: PasswordConfirmation, user: ActiveUser, users: UserServiceDep) -> None:
+async def delete_profile(body: PasswordConfirmation, user: AccountUser, users: UserServiceDep) -> None:
     """Needs the password; ends every session. The username and email become free again."""
     await users.delete_profile(user, body.password.get_secret_value())
 
@@ -42,7 +42,7 @@ async def delete_profile(body: PasswordConfirmation, user: ActiveUser, users: Us
     status_code=204,
     responses=error_responses(401, 403, 422, 429, 503),
 )
-async def change_password(body: PasswordChange, user: ActiveUser, users: UserServiceDep) -> None:
+async def change_password(body: PasswordChange, user: AccountUser, users: UserServiceDep) -> None:
     """Needs the current password; every other session ends. At most
     AUTH_PASSWORD_CHECKS_PER_MINUTE checks of the current password per user and minute, here and
     on `PATCH /profile` and `DELETE /profile` together (429 with Retry-After)."""
@@ -57,7 +57,7 @@ async def change_password(body: PasswordChange, user: ActiveUser, users: UserSer
     response_model=list[SessionResponse],
     responses=error_responses(401, 403),
 )
-async def list_sessions(user: ActiveUser, sessions: SessionServiceDep) -> list[SessionResponse]:
+async def list_sessions(user: AccountUser, sessions: SessionServiceDep) -> list[SessionResponse]:
     result = []
     for session in await sessions.list(user):
         item = SessionResponse.model_validate(session, from_attributes=True)
@@ -71,6 +71,6 @@ async def list_sessions(user: ActiveUser, sessions: SessionServiceDep) -> list[S
     status_code=204,
     responses=error_responses(401, 403, 404, 422, 503),
 )
-async def revoke_session(session_id: ResourceId, user: ActiveUser, sessions: SessionServiceDep) -> None:
+async def revoke_session(session_id: ResourceId, user: AccountUser, sessions: SessionServiceDep) -> None:
     """The session's access token stops working at its next request."""
     await sessions.revoke(user, session_id)
