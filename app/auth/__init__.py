@@ -1,13 +1,17 @@
 """The auth module's public surface: the only names other modules may import.
 
 from app.auth import ActiveUser, AuthGateway, UserDTO, UserCreated
+
+A module declares its scopes with `declare_scope` and its routes ask for them with
+`Annotated[Principal, Scoped(...)]` (see app.auth.deps).
 """
 
-from app.auth.deps import ActiveUser, AdminUser, AuthGateway, CurrentUser, SuperAdminUser
+from app.auth.deps import ActiveUser, AdminUser, AuthGateway, CurrentUser, Scoped, SuperAdminUser
 from app.auth.events import AccessRevoked, PasswordChanged, UserCreated, UserDeleted, UserUpdated
 from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.models import Role
 from app.auth.schemas.principal import Principal
+from app.auth.schemas.scopes import declare_scope
 from app.auth.schemas.user import UserDTO
 
 __all__ = [
@@ -20,10 +24,12 @@ __all__ = [
     "PasswordChanged",
     "Principal",
     "Role",
+    "Scoped",
     "SuperAdminUser",
     "UserCreated",
     "UserDTO",
     "UserDeleted",
     "UserUpdated",
     "auth_gateway",
+    "declare_scope",
 ]

@@ -46,6 +46,8 @@ class AuthConfig(BaseConfig):
     PASSWORD_CHECKS_PER_MINUTE: int = Field(default=5, ge=1)
     # Seconds an audit log entry is kept (365 days) before the hourly purge deletes it.
     AUDIT_RETENTION: int = Field(default=365 * 24 * 3600, ge=3600)
+    # API keys a user may hold at once (revoked ones do not count; expired ones do until revoked).
+    API_KEYS_PER_USER: int = Field(default=50, ge=1, le=1000)
 
     # From the app's settings, when the app installs these (bind).
     _app_secret: SecretStr | None = PrivateAttr(default=None)

@@ -39,8 +39,8 @@ class AccessRevoked(BaseEvent):
     """Some or all of a user's access ended: every open connection holding it must close.
 
     Dispatched after every revocation: logout, a revoked session, refresh-token reuse (one session),
-    logout-all, a password change or reset, a role or status change and account deletion (every
-    session: `session_id` is None).
+    a revoked API key (that key), logout-all, a password change or reset, a role or status change
+    and account deletion (every session and key: `session_id` and `api_key_id` are None).
     """
 
     __event_name__ = "auth.access_revoked"
@@ -49,3 +49,6 @@ class AccessRevoked(BaseEvent):
     # The one session that ended, or None when every session (and access token) of the user did.
     session_id: int | None = None
     reason: str
+    # The one API key revoked. A listener that does not read it closes every connection of the
+    # user (session_id is None then): more than needed, never less.
+    api_key_id: int | None = None

@@ -1,5 +1,7 @@
 """Errors of the auth module; rendered as problem+json by the platform's handlers."""
 
+from collections.abc import Sequence
+
 from app.core.errors import (
     ActionNotAllowed,
     Conflict,
@@ -30,6 +32,21 @@ class NotAuthenticated(Unauthorized):
     default_detail = "Authentication is required."
 
 
+class InsufficientScope(ActionNotAllowed):
+    """The credential lacks a scope the route needs (RFC 6750 3.1): the problem lists them in
+    `missing_scopes`, and WWW-Authenticate in its `scope`."""
+
+    code = "insufficient_scope"
+
+    def __init__(self, missing: Sequence[str], detail: str) -> None:
+        challenge = 'Bearer error="insufficient_scope"'
+        if missing:
+            challenge += f', scope="{" ".join(missing)}"'
+        super().__init__(
+            detail, headers={"WWW-Authenticate": challenge}, extra={"missing_scopes": list(missing)}
+        )
+
+
 class InactiveUser(ActionNotAllowed):
     code = "inactive_user"
     default_detail = "This account is deactivated."
@@ -47,6 +64,13 @@ class AlreadyTaken(Conflict):
 class LastSuperAdmin(Conflict):
     code = "last_super_admin"
     default_detail = "The last super admin cannot be removed."
+
+
+class ApiKeyLimitReached(Conflict):
+    code = "api_key_limit_reached"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"You already have {limit} API keys: revoke one before creating another.")
 
 
 class RevocationUnavailable(ServiceUnavailable):
@@ -80,7 +104,9 @@ class WeakPassword(InvalidInput):
 __all__ = [
     "ActionNotAllowed",
     "AlreadyTaken",
+    "ApiKeyLimitReached",
     "InactiveUser",
+    "InsufficientScope",
     "InvalidCredentials",
     "InvalidInput",
     "InvalidToken",

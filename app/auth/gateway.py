@@ -7,10 +7,8 @@ from app.auth.exceptions import InvalidToken
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.principal import Principal
 from app.auth.schemas.user import UserDTO
-from app.auth.services.access import AccessStore
-from app.auth.services.current_user import resolve
-from app.auth.services.factory import access_store, access_tokens
-from app.auth.services.tokens import AccessTokens
+from app.auth.services.credentials import Credentials
+from app.auth.services.factory import credentials
 from app.core.db import ListParams, PaginatedResult
 from app.core.platform import Platform
 
@@ -29,16 +27,18 @@ class AuthGatewayInterface(ABC):
         """A page of users with the usual sorting, filtering and pagination."""
 
     @abstractmethod
-    async def authenticate(self, access_token: str) -> Principal | None:
-        """The active user an access token belongs to, or None (for WebSockets and the like): None
-        as well for a token of a revoked session or an older token version."""
+    async def authenticate(self, credential: str) -> Principal | None:
+        """The active user a bearer credential (an access token or an API key) belongs to, or
+        None (for WebSockets and the like): None as well for a token of a revoked session or an
+        older token version, and for a revoked or expired key. Check what the caller may do
+        against its `scopes` (every scope of its role for a session, its own for a key)."""
 
 
 class DefaultAuthGateway(AuthGatewayInterface):
-    def __init__(self, users: UserRepository, access: AccessStore, tokens: AccessTokens) -> None:
+    def __init__(self, users: UserRepository, credentials: Credentials, *, record_key_uses: bool) -> None:
         self._users = users
-        self._access = access
-        self._tokens = tokens
+        self._credentials = credentials
+        self._record_key_uses = record_key_uses
 
     async def get_user(self, user_id: int) -> UserDTO | None:
         user = await self._users.get(user_id)
@@ -50,17 +50,24 @@ class DefaultAuthGateway(AuthGatewayInterface):
     async def get_user_list(self, params: ListParams) -> PaginatedResult[UserDTO]:
         return (await self._users.list(params)).map(UserDTO.model_validate)
 
-    async def authenticate(self, access_token: str) -> Principal | None:
+    async def authenticate(self, credential: str) -> Principal | None:
         try:
-            principal = await resolve(access_token, self._tokens, self._users.session, self._access)
+            found = await self._credentials.authenticate(credential)
         except InvalidToken:
             return None
-        return principal if principal.is_active else None
+        if not found.principal.is_active:
+            return None
+        if found.use is not None and self._record_key_uses:
+            await self._credentials.record_use(found.use)
+        return found.principal
 
 
 def auth_gateway(platform: Platform) -> AuthGatewayInterface:
     """The gateway, built like every auth service: `auth_gateway(platform)` in tasks, listeners
     and sockets, the `AuthGateway` dependency in routes."""
+    # A read-only unit of work (a safe HTTP method) cannot write a key's last use.
     return DefaultAuthGateway(
-        UserRepository(platform.session), access_store(platform), access_tokens(platform)
+        UserRepository(platform.session),
+        credentials(platform),
+        record_key_uses=not platform.unit_of_work.read_only,
     )

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, BaseModel, SoftDeleteMixin
@@ -123,3 +123,31 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     # When the event happened (app.core.clock), which is when its row was written.
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# What every API key starts with (app.auth.services.api_key_tokens has the whole shape).
+API_KEY_PREFIX = "kit_pat_"
+
+
+class ApiKey(BaseModel):
+    """A personal access token: `kit_pat_<public_id>_<secret>`. Looked up by its public id and
+    checked against the SHA-256 of the whole token (a slow hash adds nothing to 256 random bits);
+    the token itself is shown once, when it is created, and never stored."""
+
+    __tablename__ = "api_key"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    # What it was created with; what it may do is this and its owner's role (app.auth.schemas.scopes).
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(50)))
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Updated at most once a minute per key (LAST_USED_RESOLUTION in app.auth.services.api_keys).
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def prefix(self) -> str:
+        """How lists name the key: enough to recognize it, nothing to use."""
+        return f"{API_KEY_PREFIX}{self.public_id}"

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.auth.routes.v1 import admin, audit, auth, pages, profile, users
+from app.auth.routes.v1 import admin, audit, auth, keys, pages, profile, users
 
 router = APIRouter()
-for group in (auth, users, profile, admin, audit, pages):
+for group in (auth, users, profile, keys, admin, audit, pages):
     router.include_router(group.router)

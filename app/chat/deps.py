@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from app.auth import Principal, Scoped, declare_scope
 from app.chat.config import ChatConfig
 from app.chat.gateway import ChatGatewayInterface, chat_gateway
 from app.chat.services.attachments import AttachmentService
@@ -20,7 +21,20 @@ from app.chat.services.rooms import RoomService
 from app.core.deps import ResourcesDep, provide
 from app.core.limiter import SettingsRateLimiter
 
-# Messages posted over REST and over the WebSocket count against one budget per user.
+# What API keys may be given for the chat; sessions hold both. Over the WebSocket, CHAT_READ lets
+# a socket connect and receive, CHAT_WRITE post.
+CHAT_READ = declare_scope(
+    "chat:read",
+    "Read rooms, members, messages and files; export messages; receive messages over the WebSocket.",
+)
+CHAT_WRITE = declare_scope(
+    "chat:write", "Create, join, leave and delete rooms; post, edit and delete messages; upload files."
+)
+ChatReader = Annotated[Principal, Scoped(CHAT_READ)]
+ChatWriter = Annotated[Principal, Scoped(CHAT_WRITE)]
+
+# Messages posted over REST and over the WebSocket count against one budget per user (per key,
+# for requests made with an API key).
 posting_limit = SettingsRateLimiter(
     lambda settings: settings.get(ChatConfig).POST_RATE_PER_MINUTE, 60, key="user", name="chat.post"
 )

@@ -20,7 +20,8 @@ async def forget_deleted_user(event: ListenedEvent, platform: Platform) -> None:
 
 @listener(AccessRevoked)
 async def close_revoked_sockets(event: ListenedEvent) -> None:
-    """Every API process closes the user's sockets (only the session's, if one) with 4401."""
-    order = fanout.revoked(event.data["user_id"], event.data["session_id"])
+    """Every API process closes the user's sockets (only the session's or the API key's, if one)
+    with 4401."""
+    order = fanout.revoked(event.data["user_id"], event.data["session_id"], event.data.get("api_key_id"))
     async with platform_context() as platform:
         await fanout.publish_close(platform.redis, platform.settings(ChatConfig).CHANNEL_PREFIX, order)

@@ -93,7 +93,7 @@ async def test_revoking_a_session_ends_its_access_token_at_the_next_request(
     assert await gateway.authenticate(laptop["Authorization"].removeprefix("Bearer ")) is None
     assert await gateway.authenticate(phone.access_token) is not None
     assert access_revoked == [
-        {"user_id": phone.user.id, "session_id": laptop_id, "reason": "revoked_by_user"}
+        {"user_id": phone.user.id, "session_id": laptop_id, "reason": "revoked_by_user", "api_key_id": None}
     ]
 
 
@@ -112,7 +112,12 @@ async def test_refresh_token_reuse_ends_the_sessions_access_token_at_the_next_re
         assert (await client.get(PROFILE, headers=headers)).status_code == 401
     # Announced although the request failed: the revocation was committed with the 401.
     assert access_revoked == [
-        {"user_id": signed.user.id, "session_id": session_id, "reason": "refresh_token_reuse"}
+        {
+            "user_id": signed.user.id,
+            "session_id": session_id,
+            "reason": "refresh_token_reuse",
+            "api_key_id": None,
+        }
     ]
 
 

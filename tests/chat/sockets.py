@@ -132,3 +132,20 @@ async def post_across(
         assert posted.status_code == 201, posted.text
         frame = await receive(socket, "message")
     return posted.json(), frame
+
+
+async def close_code(socket: ClientConnection, seconds: float = 10.0) -> tuple[int, list[dict[str, Any]]]:
+    """Reads until the server closes the socket: (its close code, the frames read before)."""
+    frames: list[dict[str, Any]] = []
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                frames.append(json.loads(await socket.recv()))
+    except ConnectionClosed as closed:
+        # No close frame (the connection dropped) reads as 1006, as browsers report it.
+        return (closed.rcvd.code if closed.rcvd else 1006), frames
+
+
+async def still_open(socket: ClientConnection) -> bool:
+    await socket.send(json.dumps({"type": "ping"}))
+    return bool(await receive(socket, "pong"))

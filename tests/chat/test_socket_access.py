@@ -2,7 +2,6 @@
 closes when the revocation, the leave or the deletion goes through the other one, and when its
 access token expires."""
 
-import asyncio
 import base64
 import contextlib
 import json
@@ -18,7 +17,6 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
-from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from app.auth.config import AuthConfig
@@ -28,6 +26,7 @@ from app.core.config import AppConfig
 from tests.chat.sockets import (
     PASSWORD,
     Peer,
+    close_code,
     delete_named,
     new_prefix,
     new_room,
@@ -35,6 +34,7 @@ from tests.chat.sockets import (
     opened,
     receive,
     server_env,
+    still_open,
     two_servers,
 )
 from tests.conftest import app_settings
@@ -59,23 +59,6 @@ def servers(app_config: AppConfig, prefix: str) -> Iterator[tuple[str, str]]:
 async def _cleanup(engine: AsyncEngine, prefix: str) -> AsyncIterator[None]:
     yield
     await delete_named(engine, prefix)
-
-
-async def close_code(socket: ClientConnection, seconds: float = 10.0) -> tuple[int, list[dict[str, Any]]]:
-    """Reads until the server closes the socket: (its close code, the frames read before)."""
-    frames: list[dict[str, Any]] = []
-    try:
-        async with asyncio.timeout(seconds):
-            while True:
-                frames.append(json.loads(await socket.recv()))
-    except ConnectionClosed as closed:
-        # No close frame (the connection dropped) reads as 1006, as browsers report it.
-        return (closed.rcvd.code if closed.rcvd else 1006), frames
-
-
-async def still_open(socket: ClientConnection) -> bool:
-    await socket.send(json.dumps({"type": "ping"}))
-    return bool(await receive(socket, "pong"))
 
 
 async def sign_in(base: str, username: str) -> dict[str, Any]:

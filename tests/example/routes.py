@@ -18,9 +18,11 @@ from tests.example.schemas import (
     WidgetResponse,
     WidgetSortParam,
 )
+from tests.example.scoped_routes import router as scoped_router
 
 router = APIRouter(prefix="/widgets", tags=["example"])
 router.include_router(platform_router)
+router.include_router(scoped_router)
 list_params = ListParamsBuilder(WidgetListParams, WidgetSortParam, WidgetFilterParam)
 # Side effects recorded by after-commit hooks, for the unit-of-work tests.
 released: list[str] = []

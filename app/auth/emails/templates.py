@@ -48,3 +48,26 @@ class EmailChanged(ViewTemplate):
     def __init__(self, username: str, project_name: str) -> None:
         self.username = username
         self.project_name = project_name
+
+
+class ApiKeyCreatedEmail(ViewTemplate):
+    """Sent to the owner of a new API key: its name, start, scopes and expiry, never the key."""
+
+    template_dir = VIEWS
+    template_name = "api_key_created.html"
+
+    def __init__(
+        self,
+        username: str,
+        key_name: str,
+        prefix: str,
+        scopes: str,
+        expires_at: str | None,
+        project_name: str,
+    ) -> None:
+        self.username = username
+        self.key_name = key_name
+        self.prefix = prefix
+        self.scopes = scopes
+        self.expires_at = expires_at
+        self.project_name = project_name

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.auth.models import Role, User
+from app.auth.schemas.scopes import granted_to_key, scopes_of_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,13 +18,25 @@ class Principal:
     is_active: bool
     token_version: int
     session_id: int = 0
-    # When the access token this principal came from expires (None where no token is involved):
-    # long-lived connections (WebSockets) close then.
+    # When the access token this principal came from expires, or by when an API key must be
+    # checked again (None where no credential is involved): long-lived connections (WebSockets)
+    # close then.
     expires_at: datetime | None = None
+    # Set when the caller authenticated with an API key: its id and the scopes it was created with.
+    api_key_id: int | None = None
+    key_scopes: frozenset[str] | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role.rank >= Role.ADMIN.rank
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """What this caller may do: a session, every scope of its role; an API key, its own
+        scopes that its owner's role (as it is now) still has."""
+        if self.key_scopes is None:
+            return scopes_of_role(self.role)
+        return granted_to_key(self.key_scopes, self.role)
 
     @classmethod
     def of(cls, user: User, session_id: int = 0) -> "Principal":

@@ -24,7 +24,9 @@ from app.auth.services.tokens import AccessClaims, AccessTokens
 def _snapshot(principal: Principal) -> dict[str, Any]:
     data = asdict(principal)
     data["role"] = principal.role.value
-    del data["session_id"], data["expires_at"]
+    # The account only: what the token (or key) adds is not shared between requests.
+    for credential_field in ("session_id", "expires_at", "api_key_id", "key_scopes"):
+        del data[credential_field]
     return data
 
 

@@ -6,12 +6,15 @@
 
 from app.auth.config import AuthConfig
 from app.auth.repositories.action_token import ActionTokenRepository
+from app.auth.repositories.api_key import ApiKeyRepository
 from app.auth.repositories.audit_entry import AuditEntryRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.services.access import AccessStore
+from app.auth.services.api_keys import ApiKeyService
 from app.auth.services.attempts import PasswordCheckLimit
 from app.auth.services.audit import AuditTrail
+from app.auth.services.credentials import Credentials
 from app.auth.services.links import AccountLinks
 from app.auth.services.recovery import RecoveryService
 from app.auth.services.revocation import AccessRevocation
@@ -58,6 +61,7 @@ def user_service(platform: Platform) -> UserService:
         users=UserRepository(platform.session),
         sessions=SignInSessionRepository(platform.session),
         action_tokens=ActionTokenRepository(platform.session),
+        api_keys=ApiKeyRepository(platform.session),
         links=account_links(platform),
         revocation=access_revocation(platform),
         audit=audit_trail(platform),
@@ -96,4 +100,24 @@ def recovery_service(platform: Platform) -> RecoveryService:
         queue=platform.queue,
         mail=platform.mail,
         config=platform.settings(AuthConfig),
+    )
+
+
+def api_key_service(platform: Platform) -> ApiKeyService:
+    return ApiKeyService(
+        keys=ApiKeyRepository(platform.session),
+        users=UserRepository(platform.session),
+        events=platform.events,
+        mail=platform.mail,
+        config=platform.settings(AuthConfig),
+        project_name=platform.config.PROJECT_NAME,
+    )
+
+
+def credentials(platform: Platform) -> Credentials:
+    return Credentials(
+        tokens=access_tokens(platform),
+        session=platform.session,
+        access=access_store(platform),
+        api_keys=api_key_service(platform),
     )

@@ -19,6 +19,7 @@ from app.auth.exceptions import (
 from app.auth.models import PASSWORD_RESET, Role, User
 from app.auth.policies.users import ensure_can_create, ensure_outranks, ensure_super_admin
 from app.auth.repositories.action_token import ActionTokenRepository
+from app.auth.repositories.api_key import ApiKeyRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.audit import AuditEvent
@@ -56,6 +57,7 @@ class UserService:
         users: UserRepository,
         sessions: SignInSessionRepository,
         action_tokens: ActionTokenRepository,
+        api_keys: ApiKeyRepository,
         links: AccountLinks,
         revocation: AccessRevocation,
         audit: AuditTrail,
@@ -69,6 +71,7 @@ class UserService:
         self._users = users
         self._sessions = sessions
         self._action_tokens = action_tokens
+        self._api_keys = api_keys
         self._links = links
         self._revocation = revocation
         self._audit = audit
@@ -275,6 +278,7 @@ class UserService:
         await self._users.delete(user)
         user.token_version += 1
         await self._sessions.revoke_for_user(user.id, utcnow(), "account_deleted")
+        await self._api_keys.revoke_all(user.id, utcnow())
         await self._revocation.revoke_all(user.id, user.token_version, "account_deleted")
         self._events.dispatch(UserDeleted(id=user.id))
 
@@ -302,6 +306,8 @@ class UserService:
             self._revocation.forget_after_commit(user.id)
         else:
             await self._sessions.revoke_for_user(user.id, utcnow(), "deactivated")
+            # Like its sessions, its API keys end for good (reactivation does not bring them back).
+            await self._api_keys.revoke_all(user.id, utcnow())
             await self._revocation.revoke_all(user.id, user.token_version, "deactivated")
         await self._audit.record(
             AuditEvent.STATUS_CHANGED, actor_id=actor.id, target_id=user.id, details={"is_active": active}

@@ -36,6 +36,7 @@ class CloseOrder(BaseModel):
     user_id: int | None = None
     session_id: int | None = None
     room_id: int | None = None
+    api_key_id: int | None = None
 
 
 def room_channel(prefix: str, room_id: int) -> str:
@@ -54,9 +55,12 @@ async def publish_close(redis: Redis, prefix: str, order: CloseOrder) -> None:
     await redis.publish(control_channel(prefix), order.model_dump_json())
 
 
-def revoked(user_id: int, session_id: int | None) -> CloseOrder:
-    """The user's sockets (only those of `session_id`, if given) lost their authentication."""
-    return CloseOrder(code=CloseCode.NOT_AUTHENTICATED, user_id=user_id, session_id=session_id)
+def revoked(user_id: int, session_id: int | None, api_key_id: int | None = None) -> CloseOrder:
+    """The user's sockets (only those of `session_id`, or of the API key `api_key_id`, if given)
+    lost their authentication."""
+    return CloseOrder(
+        code=CloseCode.NOT_AUTHENTICATED, user_id=user_id, session_id=session_id, api_key_id=api_key_id
+    )
 
 
 def left_room(room_id: int, user_id: int | None = None) -> CloseOrder:

@@ -41,8 +41,10 @@ _CLOSED = object()
 class Subscription:
     """One socket's place in the hub: its room's events until a close order ends it."""
 
-    def __init__(self, room_id: int, user_id: int, session_id: int) -> None:
+    def __init__(self, room_id: int, user_id: int, session_id: int, api_key_id: int | None = None) -> None:
         self.room_id, self.user_id, self.session_id = room_id, user_id, session_id
+        # The API key the socket authenticated with (then session_id is 0), or None.
+        self.api_key_id = api_key_id
         self.close_code: CloseCode | None = None
         self._queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_SIZE + 1)  # + room for _CLOSED
         self._closed = asyncio.Event()
@@ -52,6 +54,7 @@ class Subscription:
             order.room_id in (None, self.room_id)
             and order.user_id in (None, self.user_id)
             and order.session_id in (None, self.session_id)
+            and order.api_key_id in (None, self.api_key_id)
         )
 
     def deliver(self, event: dict[str, Any]) -> None:
@@ -113,10 +116,12 @@ class SocketHub:
         await self._pubsub.aclose()  # type: ignore[no-untyped-call]
 
     @contextlib.asynccontextmanager
-    async def join(self, room_id: int, user_id: int, session_id: int) -> AsyncIterator[Subscription]:
+    async def join(
+        self, room_id: int, user_id: int, session_id: int, api_key_id: int | None = None
+    ) -> AsyncIterator[Subscription]:
         """Subscribed on entry (nothing published afterwards is missed, close orders included).
         Raises RedisError or TimeoutError when Redis cannot confirm the subscription."""
-        subscription = Subscription(room_id, user_id, session_id)
+        subscription = Subscription(room_id, user_id, session_id, api_key_id)
         channel = room_channel(self._prefix, room_id)
         members = self._rooms.setdefault(room_id, set())
         members.add(subscription)

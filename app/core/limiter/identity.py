@@ -1,4 +1,4 @@
-"""Who a request counts against: its client address, or the authenticated user."""
+"""Who a request counts against: its client address, or the authenticated user (or API key)."""
 
 from collections.abc import Awaitable, Callable, Sequence
 from ipaddress import IPv4Network, IPv6Network, ip_address
@@ -39,8 +39,13 @@ async def by_ip(connection: HTTPConnection, trusted_proxies: Sequence[Network]) 
 
 
 async def by_user(connection: HTTPConnection, trusted_proxies: Sequence[Network]) -> str:
-    """The authenticated user's id as set by the auth dependency (`request.state.user_id`); the
-    client address for anonymous requests. Declare the limiter after the auth dependency."""
+    """Who the auth dependency says is calling: the API key a request was made with
+    (`state.api_key_id`: each key has a budget of its own), else the user (`state.user_id`: all
+    their sessions share one); the client address for anonymous requests. Declare the limiter
+    after the auth dependency."""
+    api_key_id = getattr(connection.state, "api_key_id", None)
+    if api_key_id is not None:
+        return f"key:{api_key_id}"
     user_id = getattr(connection.state, "user_id", None)
     if user_id is not None:
         return f"user:{user_id}"

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AuthAdminCreateUserData, AuthAdminCreateUserErrors, AuthAdminCreateUserResponses, AuthAdminDeactivateData, AuthAdminDeactivateErrors, AuthAdminDeactivateResponses, AuthAdminDeleteUserData, AuthAdminDeleteUserErrors, AuthAdminDeleteUserResponses, AuthAdminGrantRoleData, AuthAdminGrantRoleErrors, AuthAdminGrantRoleResponses, AuthAdminReactivateData, AuthAdminReactivateErrors, AuthAdminReactivateResponses, AuthAdminRevokeRoleData, AuthAdminRevokeRoleErrors, AuthAdminRevokeRoleResponses, AuthAdminSetPasswordData, AuthAdminSetPasswordErrors, AuthAdminSetPasswordResponses, AuthAuditListEntriesData, AuthAuditListEntriesErrors, AuthAuditListEntriesResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllErrors, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthProfileChangePasswordData, AuthProfileChangePasswordErrors, AuthProfileChangePasswordResponses, AuthProfileDeleteData, AuthProfileDeleteErrors, AuthProfileDeleteResponses, AuthProfileGetData, AuthProfileGetErrors, AuthProfileGetResponses, AuthProfileListSecurityEventsData, AuthProfileListSecurityEventsErrors, AuthProfileListSecurityEventsResponses, AuthProfileListSessionsData, AuthProfileListSessionsErrors, AuthProfileListSessionsResponses, AuthProfileRevokeSessionData, AuthProfileRevokeSessionErrors, AuthProfileRevokeSessionResponses, AuthProfileUpdateData, AuthProfileUpdateErrors, AuthProfileUpdateResponses, AuthRefreshTokenData, AuthRefreshTokenErrors, AuthRefreshTokenResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthResetPasswordData, AuthResetPasswordErrors, AuthResetPasswordResponses, AuthRestorePasswordData, AuthRestorePasswordErrors, AuthRestorePasswordResponses, AuthUsersGetData, AuthUsersGetErrors, AuthUsersGetResponses, AuthUsersListData, AuthUsersListErrors, AuthUsersListResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, ChatAttachmentsDownloadData, ChatAttachmentsDownloadErrors, ChatAttachmentsDownloadResponses, ChatAttachmentsUploadData, ChatAttachmentsUploadErrors, ChatAttachmentsUploadResponses, ChatDemoData, ChatDemoErrors, ChatDemoResponses, ChatExportsCsvData, ChatExportsCsvErrors, ChatExportsCsvResponses, ChatExportsDownloadData, ChatExportsDownloadErrors, ChatExportsDownloadResponses, ChatExportsRequestData, ChatExportsRequestErrors, ChatExportsRequestResponses, ChatExportsStatusData, ChatExportsStatusErrors, ChatExportsStatusResponses, ChatRoomsCreateData, ChatRoomsCreateErrors, ChatRoomsCreateResponses, ChatRoomsDeleteData, ChatRoomsDeleteErrors, ChatRoomsDeleteMessageData, ChatRoomsDeleteMessageErrors, ChatRoomsDeleteMessageResponses, ChatRoomsDeleteResponses, ChatRoomsEditMessageData, ChatRoomsEditMessageErrors, ChatRoomsEditMessageResponses, ChatRoomsGetData, ChatRoomsGetErrors, ChatRoomsGetResponses, ChatRoomsJoinData, ChatRoomsJoinErrors, ChatRoomsJoinResponses, ChatRoomsLeaveData, ChatRoomsLeaveErrors, ChatRoomsLeaveResponses, ChatRoomsListData, ChatRoomsListErrors, ChatRoomsListMembersData, ChatRoomsListMembersErrors, ChatRoomsListMembersResponses, ChatRoomsListMessagesData, ChatRoomsListMessagesErrors, ChatRoomsListMessagesResponses, ChatRoomsListResponses, ChatRoomsPostMessageData, ChatRoomsPostMessageErrors, ChatRoomsPostMessageResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses } from './types.gen.js';
+import type { AuthAdminCreateUserData, AuthAdminCreateUserErrors, AuthAdminCreateUserResponses, AuthAdminDeactivateData, AuthAdminDeactivateErrors, AuthAdminDeactivateResponses, AuthAdminDeleteUserData, AuthAdminDeleteUserErrors, AuthAdminDeleteUserResponses, AuthAdminGrantRoleData, AuthAdminGrantRoleErrors, AuthAdminGrantRoleResponses, AuthAdminListUserKeysData, AuthAdminListUserKeysErrors, AuthAdminListUserKeysResponses, AuthAdminReactivateData, AuthAdminReactivateErrors, AuthAdminReactivateResponses, AuthAdminRevokeRoleData, AuthAdminRevokeRoleErrors, AuthAdminRevokeRoleResponses, AuthAdminRevokeUserKeyData, AuthAdminRevokeUserKeyErrors, AuthAdminRevokeUserKeyResponses, AuthAdminRevokeUserKeysData, AuthAdminRevokeUserKeysErrors, AuthAdminRevokeUserKeysResponses, AuthAdminSetPasswordData, AuthAdminSetPasswordErrors, AuthAdminSetPasswordResponses, AuthAuditListEntriesData, AuthAuditListEntriesErrors, AuthAuditListEntriesResponses, AuthKeysCreateData, AuthKeysCreateErrors, AuthKeysCreateResponses, AuthKeysListData, AuthKeysListErrors, AuthKeysListResponses, AuthKeysRevokeData, AuthKeysRevokeErrors, AuthKeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllErrors, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthProfileChangePasswordData, AuthProfileChangePasswordErrors, AuthProfileChangePasswordResponses, AuthProfileDeleteData, AuthProfileDeleteErrors, AuthProfileDeleteResponses, AuthProfileGetData, AuthProfileGetErrors, AuthProfileGetResponses, AuthProfileListSecurityEventsData, AuthProfileListSecurityEventsErrors, AuthProfileListSecurityEventsResponses, AuthProfileListSessionsData, AuthProfileListSessionsErrors, AuthProfileListSessionsResponses, AuthProfileRevokeSessionData, AuthProfileRevokeSessionErrors, AuthProfileRevokeSessionResponses, AuthProfileUpdateData, AuthProfileUpdateErrors, AuthProfileUpdateResponses, AuthRefreshTokenData, AuthRefreshTokenErrors, AuthRefreshTokenResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthResetPasswordData, AuthResetPasswordErrors, AuthResetPasswordResponses, AuthRestorePasswordData, AuthRestorePasswordErrors, AuthRestorePasswordResponses, AuthUsersGetData, AuthUsersGetErrors, AuthUsersGetResponses, AuthUsersListData, AuthUsersListErrors, AuthUsersListResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, ChatAttachmentsDownloadData, ChatAttachmentsDownloadErrors, ChatAttachmentsDownloadResponses, ChatAttachmentsUploadData, ChatAttachmentsUploadErrors, ChatAttachmentsUploadResponses, ChatDemoData, ChatDemoErrors, ChatDemoResponses, ChatExportsCsvData, ChatExportsCsvErrors, ChatExportsCsvResponses, ChatExportsDownloadData, ChatExportsDownloadErrors, ChatExportsDownloadResponses, ChatExportsRequestData, ChatExportsRequestErrors, ChatExportsRequestResponses, ChatExportsStatusData, ChatExportsStatusErrors, ChatExportsStatusResponses, ChatRoomsCreateData, ChatRoomsCreateErrors, ChatRoomsCreateResponses, ChatRoomsDeleteData, ChatRoomsDeleteErrors, ChatRoomsDeleteMessageData, ChatRoomsDeleteMessageErrors, ChatRoomsDeleteMessageResponses, ChatRoomsDeleteResponses, ChatRoomsEditMessageData, ChatRoomsEditMessageErrors, ChatRoomsEditMessageResponses, ChatRoomsGetData, ChatRoomsGetErrors, ChatRoomsGetResponses, ChatRoomsJoinData, ChatRoomsJoinErrors, ChatRoomsJoinResponses, ChatRoomsLeaveData, ChatRoomsLeaveErrors, ChatRoomsLeaveResponses, ChatRoomsListData, ChatRoomsListErrors, ChatRoomsListMembersData, ChatRoomsListMembersErrors, ChatRoomsListMembersResponses, ChatRoomsListMessagesData, ChatRoomsListMessagesErrors, ChatRoomsListMessagesResponses, ChatRoomsListResponses, ChatRoomsPostMessageData, ChatRoomsPostMessageErrors, ChatRoomsPostMessageResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -165,7 +165,7 @@ export const authResendVerification = <ThrowOnError extends boolean = false>(opt
  * id, username and created_at only, and see active accounts' public fields.
  */
 export const authUsersList = <ThrowOnError extends boolean = false>(options?: Options<AuthUsersListData, ThrowOnError>) => (options?.client ?? client).get<AuthUsersListResponses, AuthUsersListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users',
     ...options
 });
@@ -174,7 +174,7 @@ export const authUsersList = <ThrowOnError extends boolean = false>(options?: Op
  * Get a user
  */
 export const authUsersGet = <ThrowOnError extends boolean = false>(options: Options<AuthUsersGetData, ThrowOnError>) => (options.client ?? client).get<AuthUsersGetResponses, AuthUsersGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users/{user_id}',
     ...options
 });
@@ -198,7 +198,7 @@ export const authProfileDelete = <ThrowOnError extends boolean = false>(options:
  * My account
  */
 export const authProfileGet = <ThrowOnError extends boolean = false>(options?: Options<AuthProfileGetData, ThrowOnError>) => (options?.client ?? client).get<AuthProfileGetResponses, AuthProfileGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/profile',
     ...options
 });
@@ -211,7 +211,7 @@ export const authProfileGet = <ThrowOnError extends boolean = false>(options?: O
  * reset links mailed to it stop working.
  */
 export const authProfileUpdate = <ThrowOnError extends boolean = false>(options: Options<AuthProfileUpdateData, ThrowOnError>) => (options.client ?? client).patch<AuthProfileUpdateResponses, AuthProfileUpdateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/profile',
     ...options,
     headers: {
@@ -267,6 +267,46 @@ export const authProfileRevokeSession = <ThrowOnError extends boolean = false>(o
 export const authProfileListSecurityEvents = <ThrowOnError extends boolean = false>(options?: Options<AuthProfileListSecurityEventsData, ThrowOnError>) => (options?.client ?? client).get<AuthProfileListSecurityEventsResponses, AuthProfileListSecurityEventsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/profile/security-events',
+    ...options
+});
+
+/**
+ * My API keys
+ *
+ * Keys not revoked, newest first (expired ones too, until revoked); never their secret.
+ */
+export const authKeysList = <ThrowOnError extends boolean = false>(options?: Options<AuthKeysListData, ThrowOnError>) => (options?.client ?? client).get<AuthKeysListResponses, AuthKeysListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/profile/api-keys',
+    ...options
+});
+
+/**
+ * Create an API key
+ *
+ * The response carries the key (`token`), shown this once: send it as
+ * `Authorization: Bearer <token>`. It holds the scopes given (never `account` or `admin`) as
+ * long as its owner's role has them, until it expires or is revoked. The owner is emailed. At
+ * most AUTH_API_KEYS_PER_USER keys at once (409 `api_key_limit_reached`).
+ */
+export const authKeysCreate = <ThrowOnError extends boolean = false>(options: Options<AuthKeysCreateData, ThrowOnError>) => (options.client ?? client).post<AuthKeysCreateResponses, AuthKeysCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/profile/api-keys',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Revoke one of my API keys
+ *
+ * The key stops working at its next request, on every server; its open WebSockets close.
+ */
+export const authKeysRevoke = <ThrowOnError extends boolean = false>(options: Options<AuthKeysRevokeData, ThrowOnError>) => (options.client ?? client).delete<AuthKeysRevokeResponses, AuthKeysRevokeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/profile/api-keys/{key_id}',
     ...options
 });
 
@@ -351,6 +391,37 @@ export const authAdminSetPassword = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
+ * Revoke every API key of an account
+ *
+ * They stop working at their next request, on every server.
+ */
+export const authAdminRevokeUserKeys = <ThrowOnError extends boolean = false>(options: Options<AuthAdminRevokeUserKeysData, ThrowOnError>) => (options.client ?? client).delete<AuthAdminRevokeUserKeysResponses, AuthAdminRevokeUserKeysErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/users/{user_id}/api-keys',
+    ...options
+});
+
+/**
+ * An account's API keys
+ *
+ * Keys not revoked, newest first; never their secret.
+ */
+export const authAdminListUserKeys = <ThrowOnError extends boolean = false>(options: Options<AuthAdminListUserKeysData, ThrowOnError>) => (options.client ?? client).get<AuthAdminListUserKeysResponses, AuthAdminListUserKeysErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/users/{user_id}/api-keys',
+    ...options
+});
+
+/**
+ * Revoke an API key of an account
+ */
+export const authAdminRevokeUserKey = <ThrowOnError extends boolean = false>(options: Options<AuthAdminRevokeUserKeyData, ThrowOnError>) => (options.client ?? client).delete<AuthAdminRevokeUserKeyResponses, AuthAdminRevokeUserKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/admin/users/{user_id}/api-keys/{key_id}',
+    ...options
+});
+
+/**
  * The audit log
  *
  * Security events of every account, newest first, with their internal details (why a
@@ -369,7 +440,7 @@ export const authAuditListEntries = <ThrowOnError extends boolean = false>(optio
  * List rooms
  */
 export const chatRoomsList = <ThrowOnError extends boolean = false>(options?: Options<ChatRoomsListData, ThrowOnError>) => (options?.client ?? client).get<ChatRoomsListResponses, ChatRoomsListErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms',
     ...options
 });
@@ -380,7 +451,7 @@ export const chatRoomsList = <ThrowOnError extends boolean = false>(options?: Op
  * The creator owns the room and is its first member.
  */
 export const chatRoomsCreate = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsCreateData, ThrowOnError>) => (options.client ?? client).post<ChatRoomsCreateResponses, ChatRoomsCreateErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms',
     ...options,
     headers: {
@@ -395,7 +466,7 @@ export const chatRoomsCreate = <ThrowOnError extends boolean = false>(options: O
  * Owner or administrator; the room is soft-deleted.
  */
 export const chatRoomsDelete = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsDeleteData, ThrowOnError>) => (options.client ?? client).delete<ChatRoomsDeleteResponses, ChatRoomsDeleteErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}',
     ...options
 });
@@ -404,7 +475,7 @@ export const chatRoomsDelete = <ThrowOnError extends boolean = false>(options: O
  * Get a room
  */
 export const chatRoomsGet = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsGetData, ThrowOnError>) => (options.client ?? client).get<ChatRoomsGetResponses, ChatRoomsGetErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}',
     ...options
 });
@@ -413,7 +484,7 @@ export const chatRoomsGet = <ThrowOnError extends boolean = false>(options: Opti
  * Join a room
  */
 export const chatRoomsJoin = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsJoinData, ThrowOnError>) => (options.client ?? client).post<ChatRoomsJoinResponses, ChatRoomsJoinErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/join',
     ...options
 });
@@ -422,7 +493,7 @@ export const chatRoomsJoin = <ThrowOnError extends boolean = false>(options: Opt
  * Leave a room
  */
 export const chatRoomsLeave = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsLeaveData, ThrowOnError>) => (options.client ?? client).post<ChatRoomsLeaveResponses, ChatRoomsLeaveErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/leave',
     ...options
 });
@@ -431,7 +502,7 @@ export const chatRoomsLeave = <ThrowOnError extends boolean = false>(options: Op
  * Members of a room
  */
 export const chatRoomsListMembers = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsListMembersData, ThrowOnError>) => (options.client ?? client).get<ChatRoomsListMembersResponses, ChatRoomsListMembersErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/members',
     ...options
 });
@@ -442,7 +513,7 @@ export const chatRoomsListMembers = <ThrowOnError extends boolean = false>(optio
  * Oldest first by default; `sort=id:desc` for the latest.
  */
 export const chatRoomsListMessages = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsListMessagesData, ThrowOnError>) => (options.client ?? client).get<ChatRoomsListMessagesResponses, ChatRoomsListMessagesErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/messages',
     ...options
 });
@@ -453,7 +524,7 @@ export const chatRoomsListMessages = <ThrowOnError extends boolean = false>(opti
  * Stored, then broadcast to the room's WebSocket clients.
  */
 export const chatRoomsPostMessage = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsPostMessageData, ThrowOnError>) => (options.client ?? client).post<ChatRoomsPostMessageResponses, ChatRoomsPostMessageErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/messages',
     ...options,
     headers: {
@@ -468,7 +539,7 @@ export const chatRoomsPostMessage = <ThrowOnError extends boolean = false>(optio
  * Authors delete their own messages; the room's owner and administrators delete any.
  */
 export const chatRoomsDeleteMessage = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsDeleteMessageData, ThrowOnError>) => (options.client ?? client).delete<ChatRoomsDeleteMessageResponses, ChatRoomsDeleteMessageErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/messages/{message_id}',
     ...options
 });
@@ -477,7 +548,7 @@ export const chatRoomsDeleteMessage = <ThrowOnError extends boolean = false>(opt
  * Edit my message
  */
 export const chatRoomsEditMessage = <ThrowOnError extends boolean = false>(options: Options<ChatRoomsEditMessageData, ThrowOnError>) => (options.client ?? client).patch<ChatRoomsEditMessageResponses, ChatRoomsEditMessageErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/messages/{message_id}',
     ...options,
     headers: {
@@ -495,7 +566,7 @@ export const chatRoomsEditMessage = <ThrowOnError extends boolean = false>(optio
  * a formula start with a single quote.
  */
 export const chatExportsCsv = <ThrowOnError extends boolean = false>(options: Options<ChatExportsCsvData, ThrowOnError>) => (options.client ?? client).get<ChatExportsCsvResponses, ChatExportsCsvErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/export.csv',
     ...options
 });
@@ -509,7 +580,7 @@ export const chatExportsCsv = <ThrowOnError extends boolean = false>(options: Op
  * CHAT_EXPORT_RETENTION seconds after it finished (`expires_at`).
  */
 export const chatExportsRequest = <ThrowOnError extends boolean = false>(options: Options<ChatExportsRequestData, ThrowOnError>) => (options.client ?? client).post<ChatExportsRequestResponses, ChatExportsRequestErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/exports',
     ...options
 });
@@ -520,7 +591,7 @@ export const chatExportsRequest = <ThrowOnError extends boolean = false>(options
  * Only while the requester is still a member of a room that still exists.
  */
 export const chatExportsStatus = <ThrowOnError extends boolean = false>(options: Options<ChatExportsStatusData, ThrowOnError>) => (options.client ?? client).get<ChatExportsStatusResponses, ChatExportsStatusErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/exports/{job_id}',
     ...options
 });
@@ -531,7 +602,7 @@ export const chatExportsStatus = <ThrowOnError extends boolean = false>(options:
  * Only while the requester is still a member of a room that still exists, until it expires.
  */
 export const chatExportsDownload = <ThrowOnError extends boolean = false>(options: Options<ChatExportsDownloadData, ThrowOnError>) => (options.client ?? client).get<ChatExportsDownloadResponses, ChatExportsDownloadErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/exports/{job_id}/download',
     ...options
 });
@@ -547,7 +618,7 @@ export const chatExportsDownload = <ThrowOnError extends boolean = false>(option
  */
 export const chatAttachmentsUpload = <ThrowOnError extends boolean = false>(options: Options<ChatAttachmentsUploadData, ThrowOnError>) => (options.client ?? client).post<ChatAttachmentsUploadResponses, ChatAttachmentsUploadErrors, ThrowOnError>({
     ...formDataBodySerializer,
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/attachments',
     ...options,
     headers: {
@@ -560,7 +631,7 @@ export const chatAttachmentsUpload = <ThrowOnError extends boolean = false>(opti
  * Download a file of a room
  */
 export const chatAttachmentsDownload = <ThrowOnError extends boolean = false>(options: Options<ChatAttachmentsDownloadData, ThrowOnError>) => (options.client ?? client).get<ChatAttachmentsDownloadResponses, ChatAttachmentsDownloadErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/chat/rooms/{room_id}/attachments/{attachment_id}',
     ...options
 });

@@ -30,6 +30,70 @@ export type AdminUserCreate = {
 };
 
 /**
+ * ApiKeyCreate
+ */
+export type ApiKeyCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Scopes
+     *
+     * What the key may do (see the scopes of the OAuth2 scheme); never `account` or `admin`.
+     */
+    scopes: Array<'chat:read' | 'chat:write' | 'profile:read' | 'profile:write' | 'users:read'>;
+    /**
+     * Expires In Days
+     *
+     * Days until the key stops working; none: never.
+     */
+    expires_in_days?: number | null;
+};
+
+/**
+ * ApiKeyResponse
+ *
+ * A key as lists show it: never its secret.
+ */
+export type ApiKeyResponse = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Prefix
+     *
+     * The start of the key (`kit_pat_` and its public id), to recognize it.
+     */
+    prefix: string;
+    /**
+     * Scopes
+     *
+     * The scopes it was created with.
+     */
+    scopes: Array<string>;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Expires At
+     */
+    expires_at: string | null;
+    /**
+     * Last Used At
+     *
+     * Updated at most once a minute.
+     */
+    last_used_at: string | null;
+};
+
+/**
  * AttachmentResponse
  */
 export type AttachmentResponse = {
@@ -253,6 +317,54 @@ export type MessageUpdate = {
      * Body
      */
     body: string;
+};
+
+/**
+ * NewApiKey
+ *
+ * The one response that carries the key itself.
+ */
+export type NewApiKey = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Prefix
+     *
+     * The start of the key (`kit_pat_` and its public id), to recognize it.
+     */
+    prefix: string;
+    /**
+     * Scopes
+     *
+     * The scopes it was created with.
+     */
+    scopes: Array<string>;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Expires At
+     */
+    expires_at: string | null;
+    /**
+     * Last Used At
+     *
+     * Updated at most once a minute.
+     */
+    last_used_at: string | null;
+    /**
+     * Token
+     *
+     * The key: `Authorization: Bearer <token>`. Shown only this once.
+     */
+    token: string;
 };
 
 /**
@@ -587,6 +699,18 @@ export type RestorePasswordRequest = {
      * Email
      */
     email: string;
+};
+
+/**
+ * RevokedApiKeys
+ */
+export type RevokedApiKeys = {
+    /**
+     * Revoked
+     *
+     * How many keys were revoked.
+     */
+    revoked: number;
 };
 
 /**
@@ -1064,6 +1188,10 @@ export type AuthLogoutErrors = {
      * Unauthorized
      */
     401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
     /**
      * Validation Error
      */
@@ -1677,6 +1805,122 @@ export type AuthProfileListSecurityEventsResponses = {
 
 export type AuthProfileListSecurityEventsResponse = AuthProfileListSecurityEventsResponses[keyof AuthProfileListSecurityEventsResponses];
 
+export type AuthKeysListData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/profile/api-keys';
+};
+
+export type AuthKeysListErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+};
+
+export type AuthKeysListError = AuthKeysListErrors[keyof AuthKeysListErrors];
+
+export type AuthKeysListResponses = {
+    /**
+     * Response Auth-Keys-List
+     *
+     * Successful Response
+     */
+    200: Array<ApiKeyResponse>;
+};
+
+export type AuthKeysListResponse = AuthKeysListResponses[keyof AuthKeysListResponses];
+
+export type AuthKeysCreateData = {
+    body: ApiKeyCreate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/profile/api-keys';
+};
+
+export type AuthKeysCreateErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Conflict
+     */
+    409: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+};
+
+export type AuthKeysCreateError = AuthKeysCreateErrors[keyof AuthKeysCreateErrors];
+
+export type AuthKeysCreateResponses = {
+    /**
+     * Successful Response
+     */
+    201: NewApiKey;
+};
+
+export type AuthKeysCreateResponse = AuthKeysCreateResponses[keyof AuthKeysCreateResponses];
+
+export type AuthKeysRevokeData = {
+    body?: never;
+    path: {
+        /**
+         * Key Id
+         *
+         * A positive 64-bit id.
+         */
+        key_id: number;
+    };
+    query?: never;
+    url: '/api/v1/profile/api-keys/{key_id}';
+};
+
+export type AuthKeysRevokeErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+};
+
+export type AuthKeysRevokeError = AuthKeysRevokeErrors[keyof AuthKeysRevokeErrors];
+
+export type AuthKeysRevokeResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthKeysRevokeResponse = AuthKeysRevokeResponses[keyof AuthKeysRevokeResponses];
+
 export type AuthAdminCreateUserData = {
     body: AdminUserCreateWritable;
     path?: never;
@@ -2041,6 +2285,146 @@ export type AuthAdminSetPasswordResponses = {
 };
 
 export type AuthAdminSetPasswordResponse = AuthAdminSetPasswordResponses[keyof AuthAdminSetPasswordResponses];
+
+export type AuthAdminRevokeUserKeysData = {
+    body?: never;
+    path: {
+        /**
+         * User Id
+         *
+         * A positive 64-bit id.
+         */
+        user_id: number;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/api-keys';
+};
+
+export type AuthAdminRevokeUserKeysErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+};
+
+export type AuthAdminRevokeUserKeysError = AuthAdminRevokeUserKeysErrors[keyof AuthAdminRevokeUserKeysErrors];
+
+export type AuthAdminRevokeUserKeysResponses = {
+    /**
+     * Successful Response
+     */
+    200: RevokedApiKeys;
+};
+
+export type AuthAdminRevokeUserKeysResponse = AuthAdminRevokeUserKeysResponses[keyof AuthAdminRevokeUserKeysResponses];
+
+export type AuthAdminListUserKeysData = {
+    body?: never;
+    path: {
+        /**
+         * User Id
+         *
+         * A positive 64-bit id.
+         */
+        user_id: number;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/api-keys';
+};
+
+export type AuthAdminListUserKeysErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+};
+
+export type AuthAdminListUserKeysError = AuthAdminListUserKeysErrors[keyof AuthAdminListUserKeysErrors];
+
+export type AuthAdminListUserKeysResponses = {
+    /**
+     * Response Auth-Admin-List-User-Keys
+     *
+     * Successful Response
+     */
+    200: Array<ApiKeyResponse>;
+};
+
+export type AuthAdminListUserKeysResponse = AuthAdminListUserKeysResponses[keyof AuthAdminListUserKeysResponses];
+
+export type AuthAdminRevokeUserKeyData = {
+    body?: never;
+    path: {
+        /**
+         * User Id
+         *
+         * A positive 64-bit id.
+         */
+        user_id: number;
+        /**
+         * Key Id
+         *
+         * A positive 64-bit id.
+         */
+        key_id: number;
+    };
+    query?: never;
+    url: '/api/v1/admin/users/{user_id}/api-keys/{key_id}';
+};
+
+export type AuthAdminRevokeUserKeyErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Not Found
+     */
+    404: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+};
+
+export type AuthAdminRevokeUserKeyError = AuthAdminRevokeUserKeyErrors[keyof AuthAdminRevokeUserKeyErrors];
+
+export type AuthAdminRevokeUserKeyResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthAdminRevokeUserKeyResponse = AuthAdminRevokeUserKeyResponses[keyof AuthAdminRevokeUserKeyResponses];
 
 export type AuthAuditListEntriesData = {
     body?: never;

@@ -17,14 +17,16 @@ TIMEOUT = 15_000
 
 async def authorize(page: Page, username: str) -> None:
     await page.click("button.authorize")
-    await page.fill("#oauth_username", username)
-    await page.fill("#oauth_password", PASSWORD)
-    dialog = page.locator(".auth-btn-wrapper")
-    await dialog.locator("button.authorize").click()
+    # The dialog offers the password flow and an API key: sign in with the password form.
+    form = page.locator(".auth-container").filter(has_text="OAuth2PasswordBearer")
+    await form.locator("#oauth_username").fill(username)
+    await form.locator("#oauth_password").fill(PASSWORD)
+    buttons = form.locator(".auth-btn-wrapper")
+    await buttons.locator("button.authorize").click()
     # Signed in: the dialog says so and offers to log out instead.
-    await page.locator(".auth-container h6:has-text('Authorized')").wait_for(timeout=TIMEOUT)
-    await dialog.locator("button[aria-label='Remove authorization']").wait_for(timeout=TIMEOUT)
-    await dialog.locator("button.btn-done").click()
+    await form.locator("h6:has-text('Authorized')").wait_for(timeout=TIMEOUT)
+    await buttons.locator("button[aria-label='Remove authorization']").wait_for(timeout=TIMEOUT)
+    await buttons.locator("button.btn-done").click()
 
 
 async def try_profile(page: Page) -> str:

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.auth.deps import AdminUser, SuperAdminUser, UserServiceDep
+from app.auth.deps import AdminUser, ApiKeyServiceDep, SuperAdminUser, UserServiceDep
 from app.auth.models import Role
+from app.auth.schemas.api_key import ApiKeyResponse, RevokedApiKeys
 from app.auth.schemas.user import Password, StrictModel, UserCreate, UserDetail
 from app.core.api import ResourceId, error_responses
 
@@ -72,3 +73,42 @@ async def set_password(
 ) -> None:
     """Ends every session of the account."""
     await users.set_password_by_admin(admin, user_id, body.password.get_secret_value())
+
+
+@router.get(
+    "/{user_id}/api-keys",
+    summary="An account's API keys",
+    response_model=list[ApiKeyResponse],
+    responses=error_responses(401, 403, 404, 422),
+)
+async def list_user_keys(
+    user_id: ResourceId, admin: AdminUser, keys: ApiKeyServiceDep
+) -> list[ApiKeyResponse]:
+    """Keys not revoked, newest first; never their secret."""
+    return [
+        ApiKeyResponse.model_validate(key, from_attributes=True)
+        for key in await keys.list_for(admin, user_id)
+    ]
+
+
+@router.delete(
+    "/{user_id}/api-keys",
+    summary="Revoke every API key of an account",
+    response_model=RevokedApiKeys,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def revoke_user_keys(user_id: ResourceId, admin: AdminUser, keys: ApiKeyServiceDep) -> RevokedApiKeys:
+    """They stop working at their next request, on every server."""
+    return RevokedApiKeys(revoked=await keys.revoke_all_for(admin, user_id))
+
+
+@router.delete(
+    "/{user_id}/api-keys/{key_id}",
+    summary="Revoke an API key of an account",
+    status_code=204,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def revoke_user_key(
+    user_id: ResourceId, key_id: ResourceId, admin: AdminUser, keys: ApiKeyServiceDep
+) -> None:
+    await keys.revoke_for(admin, user_id, key_id)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.auth.deps import ActiveUser, RecoveryServiceDep, SessionServiceDep, UserServiceDep
+from app.auth.deps import AccountUser, RecoveryServiceDep, SessionServiceDep, UserServiceDep
 from app.auth.routes.v1.limits import by_login_account, credential_limits
 from app.auth.schemas.auth import (
     Accepted,
@@ -67,9 +67,12 @@ async def refresh_token(body: RefreshRequest, sessions: SessionServiceDep) -> To
 
 
 @router.post(
-    "/logout", summary="Sign out of this session", status_code=204, responses=error_responses(401, 422, 503)
+    "/logout",
+    summary="Sign out of this session",
+    status_code=204,
+    responses=error_responses(401, 403, 422, 503),
 )
-async def logout(body: RefreshRequest, user: ActiveUser, sessions: SessionServiceDep) -> None:
+async def logout(body: RefreshRequest, user: AccountUser, sessions: SessionServiceDep) -> None:
     """The session's access token stops working at its next request, on every server."""
     await sessions.logout(body.refresh_token.get_secret_value(), user)
 
@@ -77,7 +80,7 @@ async def logout(body: RefreshRequest, user: ActiveUser, sessions: SessionServic
 @router.post(
     "/logout-all", summary="Sign out everywhere", status_code=204, responses=error_responses(401, 403, 503)
 )
-async def logout_all(user: ActiveUser, sessions: SessionServiceDep) -> None:
+async def logout_all(user: AccountUser, sessions: SessionServiceDep) -> None:
     """Ends every session and invalidates every access token of the account. 503 (nothing
     changed) when the revocation cannot be confirmed to every server."""
     await sessions.logout_all(user)

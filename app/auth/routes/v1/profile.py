@@ -4,7 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.auth.deps import ActiveUser, AuditTrailDep, SessionServiceDep, UserServiceDep
+from app.auth.deps import (
+    AccountUser,
+    ActiveUser,
+    AuditTrailDep,
+    ProfileReader,
+    ProfileWriter,
+    SessionServiceDep,
+    UserServiceDep,
+)
 from app.auth.schemas.audit import (
     AuditSortParam,
     OwnEventFilterParam,
@@ -20,7 +28,7 @@ event_params = ListParamsBuilder(OwnEventListParams, AuditSortParam, OwnEventFil
 
 
 @router.get("", summary="My account", response_model=UserDetail, responses=error_responses(401, 403))
-async def get_profile(user: ActiveUser, users: UserServiceDep) -> UserDetail:
+async def get_profile(user: ProfileReader, users: UserServiceDep) -> UserDetail:
     return UserDetail.model_validate(await users.get(user.id), from_attributes=True)
 
 
@@ -30,7 +38,7 @@ async def get_profile(user: ActiveUser, users: UserServiceDep) -> UserDetail:
     response_model=UserDetail,
     responses=error_responses(401, 403, 409, 422, 429, 503),
 )
-async def update_profile(body: UserUpdate, user: ActiveUser, users: UserServiceDep) -> UserDetail:
+async def update_profile(body: UserUpdate, user: ProfileWriter, users: UserServiceDep) -> UserDetail:
     """Changing the email needs `current_password` (checks of it are limited per user, see
     `/profile/password`), and the new address must be verified; the old address is told, and
     reset links mailed to it stop working."""
@@ -40,7 +48,7 @@ async def update_profile(body: UserUpdate, user: ActiveUser, users: UserServiceD
 @router.delete(
     "", summary="Delete my account", status_code=204, responses=error_responses(401, 403, 409, 422, 429, 503)
 )
-async def delete_profile(body: PasswordConfirmation, user: ActiveUser, users: UserServiceDep) -> None:
+async def delete_profile(body: PasswordConfirmation, user: AccountUser, users: UserServiceDep) -> None:
     """Needs the password; ends every session. The username and email become free again."""
     await users.delete_profile(user, body.password.get_secret_value())
 
@@ -51,7 +59,7 @@ async def delete_profile(body: PasswordConfirmation, user: ActiveUser, users: Us
     status_code=204,
     responses=error_responses(401, 403, 422, 429, 503),
 )
-async def change_password(body: PasswordChange, user: ActiveUser, users: UserServiceDep) -> None:
+async def change_password(body: PasswordChange, user: AccountUser, users: UserServiceDep) -> None:
     """Needs the current password; every other session ends. At most
     AUTH_PASSWORD_CHECKS_PER_MINUTE checks of the current password per user and minute, here and
     on `PATCH /profile` and `DELETE /profile` together (429 with Retry-After)."""
@@ -66,7 +74,7 @@ async def change_password(body: PasswordChange, user: ActiveUser, users: UserSer
     response_model=list[SessionResponse],
     responses=error_responses(401, 403),
 )
-async def list_sessions(user: ActiveUser, sessions: SessionServiceDep) -> list[SessionResponse]:
+async def list_sessions(user: AccountUser, sessions: SessionServiceDep) -> list[SessionResponse]:
     result = []
     for session in await sessions.list(user):
         item = SessionResponse.model_validate(session, from_attributes=True)
@@ -80,7 +88,7 @@ async def list_sessions(user: ActiveUser, sessions: SessionServiceDep) -> list[S
     status_code=204,
     responses=error_responses(401, 403, 404, 422, 503),
 )
-async def revoke_session(session_id: ResourceId, user: ActiveUser, sessions: SessionServiceDep) -> None:
+async def revoke_session(session_id: ResourceId, user: AccountUser, sessions: SessionServiceDep) -> None:
     """The session's access token stops working at its next request."""
     await sessions.revoke(user, session_id)
 

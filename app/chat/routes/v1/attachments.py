@@ -3,8 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from app.auth import ActiveUser
-from app.chat.deps import AttachmentServiceDep, RoomServiceDep
+from app.chat.deps import AttachmentServiceDep, ChatReader, ChatWriter, RoomServiceDep
 from app.chat.schemas.attachment import AttachmentResponse
 from app.core.api import ResourceId, error_responses
 from app.core.deps import PlatformDep
@@ -37,7 +36,7 @@ MULTIPART = {
 async def upload(
     room_id: ResourceId,
     request: Request,
-    user: ActiveUser,
+    user: ChatWriter,
     rooms: RoomServiceDep,
     attachments: AttachmentServiceDep,
     platform: PlatformDep,
@@ -72,7 +71,7 @@ async def upload(
 async def download(
     room_id: ResourceId,
     attachment_id: ResourceId,
-    user: ActiveUser,
+    user: ChatReader,
     rooms: RoomServiceDep,
     attachments: AttachmentServiceDep,
 ) -> StreamingResponse:

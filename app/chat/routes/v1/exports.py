@@ -4,8 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from app.auth import ActiveUser
-from app.chat.deps import ExportServiceDep
+from app.chat.deps import ChatReader, ExportServiceDep
 from app.chat.models import ExportJob
 from app.chat.schemas.export import ExportJobResponse
 from app.chat.services.exports import CsvStream, ExportService
@@ -42,7 +41,7 @@ def _attachment(room_id: int) -> dict[str, str]:
     response_class=StreamingResponse,
     responses={200: CSV, **ERRORS, **error_responses(429, 503)},
 )
-async def export_csv(room_id: ResourceId, user: ActiveUser, exports: ExportServiceDep) -> StreamingResponse:
+async def export_csv(room_id: ResourceId, user: ChatReader, exports: ExportServiceDep) -> StreamingResponse:
     """Streamed from the database in batches: memory stays flat whatever the room's size, and a
     client that reads slowly holds no database connection. At most CHAT_EXPORT_STREAMS_PER_USER
     streams per user at once (429 with Retry-After beyond). Cells that a spreadsheet would run as
@@ -67,7 +66,7 @@ def _response(job: ExportJob, exports: ExportService, request: Request) -> Expor
     responses={**ERRORS, **error_responses(409)},
 )
 async def request_export(
-    room_id: ResourceId, user: ActiveUser, exports: ExportServiceDep, request: Request
+    room_id: ResourceId, user: ChatReader, exports: ExportServiceDep, request: Request
 ) -> ExportJobResponse:
     """A worker writes the file and emails a link; poll `GET /chat/exports/{id}` for progress.
     One export per room and user at a time: while one is pending or running, another request is
@@ -80,7 +79,7 @@ async def request_export(
     "/exports/{job_id}", summary="Status of an export", response_model=ExportJobResponse, responses=ERRORS
 )
 async def export_status(
-    job_id: ResourceId, user: ActiveUser, exports: ExportServiceDep, request: Request
+    job_id: ResourceId, user: ChatReader, exports: ExportServiceDep, request: Request
 ) -> ExportJobResponse:
     """Only while the requester is still a member of a room that still exists."""
     return _response(await exports.get(job_id, user), exports, request)
@@ -93,7 +92,7 @@ async def export_status(
     responses={200: CSV, **ERRORS},
 )
 async def download_export(
-    job_id: ResourceId, user: ActiveUser, exports: ExportServiceDep
+    job_id: ResourceId, user: ChatReader, exports: ExportServiceDep
 ) -> StreamingResponse:
     """Only while the requester is still a member of a room that still exists, until it expires."""
     job, chunks = await exports.download(job_id, user)

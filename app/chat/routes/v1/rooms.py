@@ -4,8 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.auth import ActiveUser
-from app.chat.deps import MessageServiceDep, RoomServiceDep, posting_limit
+from app.chat.deps import ChatReader, ChatWriter, MessageServiceDep, RoomServiceDep, posting_limit
 from app.chat.schemas.message import MessageCreate, MessageResponse, MessageUpdate
 from app.chat.schemas.room import (
     MemberResponse,
@@ -27,27 +26,27 @@ ERRORS = error_responses(401, 403, 404, 422)
 
 
 @router.post("", summary="Create a room", status_code=201, response_model=RoomResponse, responses=ERRORS)
-async def create_room(body: RoomCreate, user: ActiveUser, rooms: RoomServiceDep) -> RoomResponse:
+async def create_room(body: RoomCreate, user: ChatWriter, rooms: RoomServiceDep) -> RoomResponse:
     """The creator owns the room and is its first member."""
     return RoomResponse.model_validate(await rooms.create(user, body))
 
 
 @router.get("", summary="List rooms", response_model=PaginatedResponse[RoomResponse], responses=ERRORS)
 async def list_rooms(
-    params: Annotated[RoomListParams, Depends(room_params)], user: ActiveUser, rooms: RoomServiceDep
+    params: Annotated[RoomListParams, Depends(room_params)], user: ChatReader, rooms: RoomServiceDep
 ) -> PaginatedResponse[RoomResponse]:
     del user
     return PaginatedResponse[RoomResponse].from_result(await rooms.get_list(params))
 
 
 @router.get("/{room_id}", summary="Get a room", response_model=RoomResponse, responses=ERRORS)
-async def get_room(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> RoomResponse:
+async def get_room(room_id: ResourceId, user: ChatReader, rooms: RoomServiceDep) -> RoomResponse:
     del user
     return RoomResponse.model_validate(await rooms.get(room_id))
 
 
 @router.delete("/{room_id}", summary="Delete a room", status_code=204, responses=ERRORS)
-async def delete_room(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> None:
+async def delete_room(room_id: ResourceId, user: ChatWriter, rooms: RoomServiceDep) -> None:
     """Owner or administrator; the room is soft-deleted."""
     await rooms.delete(room_id, user)
 
@@ -58,19 +57,19 @@ async def delete_room(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceD
     status_code=204,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def join_room(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> None:
+async def join_room(room_id: ResourceId, user: ChatWriter, rooms: RoomServiceDep) -> None:
     await rooms.join(room_id, user)
 
 
 @router.post("/{room_id}/leave", summary="Leave a room", status_code=204, responses=ERRORS)
-async def leave_room(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> None:
+async def leave_room(room_id: ResourceId, user: ChatWriter, rooms: RoomServiceDep) -> None:
     await rooms.leave(room_id, user)
 
 
 @router.get(
     "/{room_id}/members", summary="Members of a room", response_model=list[MemberResponse], responses=ERRORS
 )
-async def list_members(room_id: ResourceId, user: ActiveUser, rooms: RoomServiceDep) -> list[MemberResponse]:
+async def list_members(room_id: ResourceId, user: ChatReader, rooms: RoomServiceDep) -> list[MemberResponse]:
     return await rooms.members(room_id, user)
 
 
@@ -83,7 +82,7 @@ async def list_members(room_id: ResourceId, user: ActiveUser, rooms: RoomService
 async def list_messages(
     room_id: ResourceId,
     params: Annotated[MessageListParams, Depends(message_params)],
-    user: ActiveUser,
+    user: ChatReader,
     messages: MessageServiceDep,
 ) -> PaginatedResponse[MessageResponse]:
     """Oldest first by default; `sort=id:desc` for the latest."""
@@ -100,7 +99,7 @@ async def list_messages(
 async def post_message(
     room_id: ResourceId,
     body: MessageCreate,
-    user: ActiveUser,
+    user: ChatWriter,
     messages: MessageServiceDep,
     _: Annotated[None, Depends(posting_limit)],
 ) -> MessageResponse:
@@ -118,7 +117,7 @@ async def edit_message(
     room_id: ResourceId,
     message_id: ResourceId,
     body: MessageUpdate,
-    user: ActiveUser,
+    user: ChatWriter,
     messages: MessageServiceDep,
 ) -> MessageResponse:
     return MessageResponse.model_validate(await messages.edit(room_id, message_id, user, body.body))
@@ -128,7 +127,7 @@ async def edit_message(
     "/{room_id}/messages/{message_id}", summary="Delete a message", status_code=204, responses=ERRORS
 )
 async def delete_message(
-    room_id: ResourceId, message_id: ResourceId, user: ActiveUser, messages: MessageServiceDep
+    room_id: ResourceId, message_id: ResourceId, user: ChatWriter, messages: MessageServiceDep
 ) -> None:
     """Authors delete their own messages; the room's owner and administrators delete any."""
     await messages.delete(room_id, message_id, user)

@@ -2,7 +2,8 @@
 
 Authentication: the subprotocols `["bearer", "<access token>"]` (browsers can set those), or a first
 frame `{"type": "auth", "token": "..."}` within CHAT_WS_AUTH_TIMEOUT seconds. Never a query string:
-URLs end up in logs.
+URLs end up in logs. An API key works as the token: with `chat:read` it connects and receives,
+with `chat:write` too it posts (sessions hold both).
 
 Frames: `{"type": "message", "body": "..."}` posts (stored, then broadcast to every client of the
 room on every API process), `{"type": "ping"}` answers `{"type": "pong"}`. A bad frame gets an
@@ -10,21 +11,27 @@ error frame `{"type": "error", "code": ..., "errors": [...]}` and the connection
 server pings every CHAT_WS_HEARTBEAT_INTERVAL seconds.
 
 Access is checked for as long as the socket is open, not only when it opens: every post
-re-checks the token (signature, expiry, token version, revoked session, active account) and the
-membership before storing; a revocation (logout, logout-all, password change, deactivation,
-deletion, ...), leaving the room and deleting it close the affected sockets on every API process;
-and the socket closes when its access token expires, even if the client is silent.
+re-checks the token (signature, expiry, token version, revoked session, active account; for a
+key, revocation, expiry and scope) and the membership before storing; a revocation (logout,
+logout-all, password change, deactivation, deletion, a revoked key, ...), leaving the room and
+deleting it close the affected sockets on every API process; and the socket closes when its
+access token expires, even if the client is silent (a key's socket, when the key expires or at
+the latest after AUTH_ACCESS_TOKEN_TTL seconds: reconnect with the same key).
 
-Limits: posts count against CHAT_POST_RATE_PER_MINUTE per user together with the REST route; a
-post over it gets `{"type": "error", "code": "rate_limited", "errors": [], "retry_after": <seconds>}`
-and is not stored (so is one made while every database connection is busy, with the code
-`service_busy`). A user has at most CHAT_WS_MAX_PER_USER sockets open (all API processes). The
-server bounds the size of a frame (see the README).
+Limits: posts count against CHAT_POST_RATE_PER_MINUTE per user (per key for a key's socket)
+together with the REST route; a post without `chat:write` gets an error frame
+`{"type": "error", "code": "insufficient_scope", "errors": [], "missing_scopes": ["chat:write"]}`
+and is not stored; a post over the rate gets
+`{"type": "error", "code": "rate_limited", "errors": [], "retry_after": <seconds>}` and is not
+stored (so is one made while every database connection is busy, with the code `service_busy`).
+A user has at most CHAT_WS_MAX_PER_USER sockets open (all API processes). The server bounds the
+size of a frame (see the README).
 
 Close codes:
 - 4401 not authenticated: no valid token at connect, or the access ended since (token expired,
   session revoked or signed out, account deactivated or deleted, password changed, ...);
-- 4403 not a member: at connect, or since (left the room, or the room was deleted);
+- 4403 not a member: at connect, or since (left the room, or the room was deleted); or an API key
+  without `chat:read` (at connect, after an `insufficient_scope` error frame);
 - 4404 no such room (at connect);
 - 4429 too many sockets: the user already has CHAT_WS_MAX_PER_USER open;
 - 1013 try again later: Redis was unavailable, every database connection was busy, or the client
@@ -43,7 +50,7 @@ from redis.exceptions import RedisError
 
 from app.auth import Principal, auth_gateway
 from app.chat.config import ChatConfig
-from app.chat.deps import posting_limit
+from app.chat.deps import CHAT_READ, CHAT_WRITE, posting_limit
 from app.chat.exceptions import NotAMember, RoomNotFound
 from app.chat.lifespan import SOCKET_HUB
 from app.chat.schemas.message import AuthFrame, ClientFrame
@@ -120,6 +127,9 @@ class RoomSocket:
             user = await auth_gateway(platform).authenticate(token)
             if user is None:
                 return CloseCode.NOT_AUTHENTICATED
+            if CHAT_READ not in user.scopes:
+                await self._insufficient_scope(CHAT_READ)
+                return CloseCode.NOT_A_MEMBER
             try:
                 await room_service(platform).ensure_member(self.room_id, user)
             except RoomNotFound:
@@ -141,7 +151,9 @@ class RoomSocket:
             await self._close(admitted)
             return
         user = admitted
-        self.websocket.state.user_id = user.id  # the posting limit counts per user
+        # The posting limit counts per user, or per key for a key's socket (as over REST).
+        self.websocket.state.user_id = user.id
+        self.websocket.state.api_key_id = user.api_key_id
         try:
             slot = await self.slots.acquire(user.id)
         except RedisError:
@@ -158,7 +170,7 @@ class RoomSocket:
 
     async def _join(self, user: Principal, token: str, slot: Lease) -> CloseCode | None:
         try:
-            async with self.hub.join(self.room_id, user.id, user.session_id) as subscription:
+            async with self.hub.join(self.room_id, user.id, user.session_id, user.api_key_id) as subscription:
                 # Access that ended between admission and subscribing sent its close order too early
                 # for this socket to see it: check once more, now that later orders reach it.
                 if isinstance(refused := await self._admit(token), CloseCode):
@@ -236,6 +248,9 @@ class RoomSocket:
                 author = await auth_gateway(platform).authenticate(token)
                 if author is None:
                     return CloseCode.NOT_AUTHENTICATED
+                if CHAT_WRITE not in author.scopes:
+                    await self._insufficient_scope(CHAT_WRITE)
+                    return None
                 retry_after = await posting_limit.hit(self.websocket)
                 if not retry_after:
                     await message_service(platform).post(self.room_id, author, body)
@@ -248,6 +263,10 @@ class RoomSocket:
         if retry_after:
             await self._error("rate_limited", [], retry_after=retry_after)
         return None
+
+    async def _insufficient_scope(self, scope: str) -> None:
+        """As a REST route answers a credential without the scope (403 `insufficient_scope`)."""
+        await self._error("insufficient_scope", [], missing_scopes=[scope])
 
     async def _error(self, code: str, errors: list[dict[str, Any]], **extra: Any) -> None:
         await self.websocket.send_json({"type": "error", "code": code, "errors": errors, **extra})
