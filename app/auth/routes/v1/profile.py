@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends
 
 from app.auth.deps import (
     AccountUser,
-    ActiveUser,
     AuditTrailDep,
     ProfileReader,
     ProfileWriter,
@@ -100,7 +99,7 @@ async def revoke_session(session_id: ResourceId, user: AccountUser, sessions: Se
     responses=error_responses(401, 403, 422),
 )
 async def list_security_events(
-    params: Annotated[OwnEventListParams, Depends(event_params)], user: ActiveUser, audit: AuditTrailDep
+    params: Annotated[OwnEventListParams, Depends(event_params)], user: AccountUser, audit: AuditTrailDep
 ) -> PaginatedResponse[SecurityEventResponse]:
     """Sign-ins (failed ones included), password and email changes, ended sessions, and what
     administrators changed on the account; newest first. `sort` on created_at or id; `filters`
