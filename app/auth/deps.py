@@ -52,7 +52,7 @@ from app.auth.services.recovery import RecoveryService
 from app.auth.services.sessions import SessionService
 from app.auth.services.users import UserService
 from app.core.db import UnitOfWork
-from app.core.deps import PlatformDep, get_session_factory, provide, resources_of
+from app.core.deps import PlatformDep, get_session_factory, provide, request_info, resources_of
 from app.core.platform import Platform
 
 UserServiceDep = Annotated[UserService, Depends(provide(user_service))]
@@ -94,8 +94,10 @@ async def _record_key_use(
 ) -> None:
     # In a transaction of its own: the request's unit of work may be read-only (GET), or roll
     # back. About once a minute per key (app.auth.services.api_keys).
+    resources = resources_of(connection)
     async with UnitOfWork(session_factory) as unit_of_work:
-        await api_key_service(Platform.build(resources_of(connection), unit_of_work)).record_use(use)
+        platform = Platform.build(resources, unit_of_work, request_info(connection, resources.config))
+        await api_key_service(platform).record_use(use)
 
 
 async def get_current_user(

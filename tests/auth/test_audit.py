@@ -203,6 +203,48 @@ async def user_deleted_by_admin(scene: Scene) -> Expected:
     return Expected(AuditEvent.USER_DELETED_BY_ADMIN, admin.user.id, user.id)
 
 
+async def new_key(
+    scene: Scene, signed: Signed, scopes: tuple[str, ...] = ("profile:read",)
+) -> dict[str, Any]:
+    body = {"name": "ci", "scopes": list(scopes)}
+    response = await scene.client.post(f"{API}/profile/api-keys", json=body, headers=signed.headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def api_key_created(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    body = {"name": "ci", "scopes": ["profile:read"]}
+    response = await scene.act("POST", "/profile/api-keys", signed.headers, json=body)
+    assert response.status_code == 201
+    key = response.json()
+    details = {"api_key_id": key["id"], "prefix": key["prefix"], "scopes": ["profile:read"]}
+    return Expected(AuditEvent.API_KEY_CREATED, signed.user.id, signed.user.id, details)
+
+
+async def api_key_first_used(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    key = await new_key(scene, signed)
+    response = await scene.act("GET", "/profile", {"Authorization": f"Bearer {key['token']}"})
+    assert response.status_code == 200
+    return Expected(AuditEvent.API_KEY_FIRST_USED, signed.user.id, signed.user.id, {"api_key_id": key["id"]})
+
+
+async def api_key_revoked(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    key = await new_key(scene, signed)
+    assert (await scene.act("DELETE", f"/profile/api-keys/{key['id']}", signed.headers)).status_code == 204
+    return Expected(AuditEvent.API_KEY_REVOKED, signed.user.id, signed.user.id, {"api_key_id": key["id"]})
+
+
+async def api_key_revoked_by_admin(scene: Scene) -> Expected:
+    admin, owner = await scene.sign_in(Role.ADMIN), await scene.sign_in()
+    key = await new_key(scene, owner)
+    path = f"/admin/users/{owner.user.id}/api-keys/{key['id']}"
+    assert (await scene.act("DELETE", path, admin.headers)).status_code == 204
+    return Expected(AuditEvent.API_KEY_REVOKED, admin.user.id, owner.user.id, {"api_key_id": key["id"]})
+
+
 SCENARIOS: list[Callable[[Scene], Awaitable[Expected]]] = [
     sign_in_succeeded,
     sign_in_failed_wrong_password,
@@ -220,6 +262,10 @@ SCENARIOS: list[Callable[[Scene], Awaitable[Expected]]] = [
     status_changed,
     user_created_by_admin,
     user_deleted_by_admin,
+    api_key_created,
+    api_key_first_used,
+    api_key_revoked,
+    api_key_revoked_by_admin,
 ]
 
 

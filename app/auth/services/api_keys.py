@@ -18,9 +18,11 @@ from app.auth.policies.users import ensure_outranks
 from app.auth.repositories.api_key import ApiKeyRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.api_key import ApiKeyCreate
+from app.auth.schemas.audit import AuditEvent
 from app.auth.schemas.principal import Principal
 from app.auth.schemas.scopes import scopes_of_role
 from app.auth.services.api_key_tokens import matches, new_api_key_token, public_id_of
+from app.auth.services.audit import AuditTrail
 from app.core.clock import utcnow
 from app.core.errors import InvalidInput
 from app.core.events import EventsServiceInterface
@@ -36,6 +38,7 @@ class KeyUse:
     """A use of a key to record: its id and the last use it had when it was read."""
 
     key_id: int
+    owner_id: int
     previous: datetime | None
 
 
@@ -55,12 +58,14 @@ class ApiKeyService:
         users: UserRepository,
         events: EventsServiceInterface,
         mail: MailServiceInterface,
+        audit: AuditTrail,
         config: AuthConfig,
         project_name: str,
     ) -> None:
         self._keys = keys
         self._users = users
         self._events = events
+        self._audit = audit
         self._mail = mail
         self._config = config
         self._project_name = project_name
@@ -110,6 +115,12 @@ class ApiKeyService:
             ),
             EmailData(subject="A new API key was created for your account", recipient=user.email),
         )
+        await self._audit.record(
+            AuditEvent.API_KEY_CREATED,
+            actor_id=principal.id,
+            target_id=user.id,
+            details={"api_key_id": key.id, "prefix": key.prefix, "scopes": scopes},
+        )
         return key, token.token
 
     async def list_own(self, principal: Principal) -> list[ApiKey]:
@@ -117,7 +128,7 @@ class ApiKeyService:
 
     async def revoke(self, principal: Principal, key_id: int) -> None:
         """Another user's key, or one already revoked, is "not found"."""
-        await self._revoke(principal.id, key_id, "api_key_revoked")
+        await self._revoke(principal, principal.id, key_id, "api_key_revoked")
 
     # ------------------------------------------------------------------ administration
 
@@ -127,13 +138,13 @@ class ApiKeyService:
 
     async def revoke_for(self, actor: Principal, user_id: int, key_id: int) -> None:
         await self._subordinate(actor, user_id)
-        await self._revoke(user_id, key_id, "api_key_revoked_by_admin")
+        await self._revoke(actor, user_id, key_id, "api_key_revoked_by_admin")
 
     async def revoke_all_for(self, actor: Principal, user_id: int) -> int:
         await self._subordinate(actor, user_id)
         revoked = await self._keys.revoke_all(user_id, utcnow())
         for key_id in revoked:
-            self._announce(user_id, key_id, "api_key_revoked_by_admin")
+            await self._revoked(actor, user_id, key_id, "api_key_revoked_by_admin")
         return len(revoked)
 
     # ------------------------------------------------------------------ requests made with a key
@@ -161,13 +172,21 @@ class ApiKeyService:
             Principal.of(owner), expires_at=expires_at, api_key_id=key.id, key_scopes=frozenset(key.scopes)
         )
         due = key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION
-        return Authentication(principal, KeyUse(key.id, key.last_used_at) if due else None)
+        return Authentication(principal, KeyUse(key.id, owner.id, key.last_used_at) if due else None)
 
     async def record_use(self, use: KeyUse) -> bool:
         """Write the key's last use (once, however many requests race to); whether this was the
-        key's first use."""
+        key's first use, which the audit log records."""
         recorded = await self._keys.mark_used(use.key_id, utcnow(), use.previous)
-        return recorded and use.previous is None
+        first = recorded and use.previous is None
+        if first:
+            await self._audit.record(
+                AuditEvent.API_KEY_FIRST_USED,
+                actor_id=use.owner_id,
+                target_id=use.owner_id,
+                details={"api_key_id": use.key_id},
+            )
+        return first
 
     # ------------------------------------------------------------------ helpers
 
@@ -181,13 +200,16 @@ class ApiKeyService:
         user = await self._owner(user_id)
         ensure_outranks(actor, user.role_enum, user.id)
 
-    async def _revoke(self, user_id: int, key_id: int, reason: str) -> None:
+    async def _revoke(self, actor: Principal, user_id: int, key_id: int, reason: str) -> None:
         key = await self._keys.live_of_user(user_id, key_id)
         if key is None:
             raise NotFound("API key not found.")
         await self._keys.update(key, {"revoked_at": utcnow()})
-        self._announce(user_id, key.id, reason)
+        await self._revoked(actor, user_id, key.id, reason)
 
-    def _announce(self, user_id: int, key_id: int, reason: str) -> None:
+    async def _revoked(self, actor: Principal, user_id: int, key_id: int, reason: str) -> None:
+        await self._audit.record(
+            AuditEvent.API_KEY_REVOKED, actor_id=actor.id, target_id=user_id, details={"api_key_id": key_id}
+        )
         # Open connections made with the key (WebSockets) close on every process.
         self._events.dispatch(AccessRevoked(user_id=user_id, api_key_id=key_id, reason=reason))

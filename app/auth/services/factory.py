@@ -109,6 +109,7 @@ def api_key_service(platform: Platform) -> ApiKeyService:
         users=UserRepository(platform.session),
         events=platform.events,
         mail=platform.mail,
+        audit=audit_trail(platform),
         config=platform.settings(AuthConfig),
         project_name=platform.config.PROJECT_NAME,
     )
