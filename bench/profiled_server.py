@@ -5,7 +5,8 @@ numbered file in BENCH_PROFILE_DIR (1.txt, 2.txt, ...), one line per distinct st
 
 Samples are taken on the process's CPU clock (ITIMER_PROF, every millisecond of CPU): the signal
 handler runs in the main thread, where the event loop runs, and records the Python stack it
-interrupted. Waiting costs no CPU, so it is never sampled; time in a C function (a driver's,
+interrupted (through the greenlets SQLAlchemy runs the ORM in, up to the coroutine that awaits
+it). Waiting costs no CPU, so it is never sampled; time in a C function (a driver's,
 the event loop's own) is charged to the Python frame that called it, or, for the event loop's
 C code between callbacks, to the frame that runs the loop.
 
@@ -23,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 from types import CodeType, FrameType
 
+import greenlet  # type: ignore[import-untyped]  # ships no type information
 import uvicorn.main
 
 INTERVAL = 0.001
@@ -41,9 +43,15 @@ def _name(code: CodeType) -> str:
 def _sample(signum: int, frame: FrameType | None) -> None:
     del signum
     names = []
+    running = greenlet.getcurrent()
     while frame is not None:
         names.append(_name(frame.f_code))
         frame = frame.f_back
+        if frame is None and running.parent is not None:
+            # SQLAlchemy's async layer runs the ORM in a greenlet, whose stack ends at its own
+            # first frame: go on with the coroutine that switched into it (greenlet_spawn).
+            running = running.parent
+            frame = running.gr_frame
     _counts[";".join(reversed(names))] += 1
 
 
