@@ -1,15 +1,18 @@
-"""`make bench-profile`: where the authenticated GET spends its time, next to its raw twin.
+"""`make bench-profile`: where a route spends its time, next to its raw twin (the authenticated
+GET unless BENCH_SCENARIO names another scenario with a twin, by a part of its name: "page").
 
 One bench app server with a sampling profiler (bench/profiled_server.py: a sample per
 millisecond of the server's CPU), loaded by wrk as `make bench` loads it; the sampler runs only
 while each route is measured, the kit's route first, then the twin's. Prints, for each, the
-frames by cumulative share of the samples, and the CPU per request by package (own time: samples
-whose innermost Python frame is that package's; a C function counts for the Python frame that
-called it; "event loop (C)" is the loop's own code between callbacks), kit next to twin. Times
-per request are the shares applied to the server's CPU time over the window (`/proc`), divided
-by the requests served. The raw samples are kept in bench/.results/.
+frames by cumulative share of the samples (all, then those under the route's handler: the
+route's own work, below the middleware and routing it shares with its twin), and the CPU per
+request by package (own time: samples whose innermost Python frame is that package's; a C
+function counts for the Python frame that called it; "event loop (C)" is the loop's own code
+between callbacks), kit next to twin. Times per request are the shares applied to the server's
+CPU time over the window (`/proc`), divided by the requests served. The raw samples are kept in
+bench/.results/.
 
-Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_TOP (30 frames).
+Settings: BENCH_SCENARIO, BENCH_SECONDS (10), BENCH_CONNECTIONS (32), BENCH_TOP (30 frames).
 """
 
 import os
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import fixtures, wrk
-from bench.scenarios import AUTHENTICATED_GET
+from bench.scenarios import AUTHENTICATED_GET, SCENARIOS
 from bench.servers import ROOT, Server, serve
 
 RESULTS = ROOT / "bench" / ".results"
@@ -102,12 +105,29 @@ def profile_route(server: Server, label: str, url: str, headers: dict[str, str],
     return Profiled(label, result.requests, cpu, read_samples(written[0]))
 
 
-def cumulative(profiled: Profiled) -> Counter[str]:
+# FastAPI's handler of one route: what is under it is the route's own work (dependencies,
+# endpoint, serialization); what is above it, the server, middleware and routing, which a route
+# and its twin share.
+ROUTE_HANDLER = "get_request_handler.<locals>.app"
+
+
+def cumulative(profiled: Profiled, *, under_route: bool = False) -> Counter[str]:
     counts: Counter[str] = Counter()
     for stack, count in profiled.stacks.items():
-        for frame in set(stack):
+        frames = stack
+        if under_route:
+            handler = next((i for i, frame in enumerate(stack) if ROUTE_HANDLER in frame), None)
+            frames = stack[handler + 1 :] if handler is not None else ()
+        for frame in set(frames):
             counts[frame] += count
     return counts
+
+
+def frame_lines(profiled: Profiled, counts: Counter[str], top: int) -> list[str]:
+    return [
+        f"{count / profiled.busy:>6.1%} {profiled.us_per_request(count):>7.0f}  {short(frame)}"
+        for frame, count in counts.most_common(top)
+    ]
 
 
 def own_by_package(profiled: Profiled) -> Counter[str]:
@@ -127,10 +147,9 @@ def report(kit: Profiled, twin: Profiled, top: int) -> str:
             f"{profiled.busy} samples",
             f"{'cum %':>6} {'us/req':>7}  frame",
         ]
-        for frame, count in cumulative(profiled).most_common(top):
-            lines.append(
-                f"{count / profiled.busy:>6.1%} {profiled.us_per_request(count):>7.0f}  {short(frame)}"
-            )
+        lines += frame_lines(profiled, cumulative(profiled), top)
+        lines += ["", f"{profiled.label}, under the route's handler ({ROUTE_HANDLER}):"]
+        lines += frame_lines(profiled, cumulative(profiled, under_route=True), top)
     kit_own, twin_own = own_by_package(kit), own_by_package(twin)
     names = sorted(set(kit_own) | set(twin_own), key=lambda n: -kit.us_per_request(kit_own[n]))
     lines += ["", f"{'own time per request (us)':<28} {'kit':>6} {'twin':>6} {'extra':>6}"]
@@ -147,7 +166,9 @@ def main() -> None:
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
     top = int(os.environ.get("BENCH_TOP", "30"))
     env = {"LOG_LEVEL": "WARNING", "ENVIRONMENT": "development", "RATE_LIMITER_ENABLED": "false"}
-    scenario = AUTHENTICATED_GET
+    wanted = os.environ.get("BENCH_SCENARIO", "").lower()
+    paired = [s for s in SCENARIOS if s.twin is not None and wanted and wanted in s.name.lower()]
+    scenario = paired[0] if paired else AUTHENTICATED_GET
     assert scenario.twin is not None
     fixtures.create_users()
     try:
