@@ -1,6 +1,6 @@
 # Everything a fresh machine needs is installed by these targets: Poetry (in a project-local tool
 # venv), the locked dependencies (exported with hashes, installed with pip into .venv), and wrk
-# for the benchmarks.
+# and a production-only virtualenv for the benchmarks.
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,6 +10,10 @@ POETRY := $(TOOLS)/bin/poetry
 POETRY_VERSION := 2.5.1
 POETRY_EXPORT_VERSION := 1.10.1
 INSTALLED := $(VENV)/.installed
+# The benchmarks' servers run from a virtualenv holding only the production dependencies, as the
+# Docker image installs them: memory and import time are measured as deployed.
+BENCH_VENV := var/bench/venv
+BENCH_INSTALLED := $(BENCH_VENV)/.installed
 # The TypeScript client's generator and compiler (package-lock.json), installed by `npm ci`.
 NODE_INSTALLED := node_modules/.installed
 HOST ?= 127.0.0.1
@@ -19,7 +23,7 @@ PORT ?= 8000
 # lets each one skip compiling app/ again (__pycache__ is ignored by git).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: help install lock lint format test fuzz faults scale-test migrate run bench browser client clean
+.PHONY: help install lock lint format test fuzz faults scale-test migrate run bench bench-profile wrk browser client clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -97,9 +101,20 @@ run: migrate  ## Install, migrate, then run the API (reload), a worker and the s
 	API_HOST=$(HOST) API_PORT=$(PORT) PUBLIC_API_URL=$${PUBLIC_API_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/honcho --procfile Procfile start
 
-bench: migrate  ## Benchmarks (wrk, one uvicorn worker); prints ratios to a hello-world baseline
+$(BENCH_INSTALLED): poetry.lock pyproject.toml | $(POETRY)
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(POETRY) export --only main --format requirements.txt --output $(BENCH_VENV)/requirements.txt
+	$(BENCH_VENV)/bin/pip install --quiet --require-hashes --no-deps -r $(BENCH_VENV)/requirements.txt
+	touch $@
+
+wrk:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
-	$(BIN)/python -m bench
+
+bench: migrate $(BENCH_INSTALLED) wrk  ## Benchmarks (wrk, one uvicorn worker): each database route against its raw twin, targets met or missed
+	BENCH_SERVER_PYTHON=$(BENCH_VENV)/bin/python $(BIN)/python -m bench
+
+bench-profile: migrate $(BENCH_INSTALLED) wrk  ## Sampling profile of the authenticated GET next to its raw twin, under load
+	BENCH_SERVER_PYTHON=$(BENCH_VENV)/bin/python $(BIN)/python -m bench.profile
 
 clean:  ## Remove the virtualenvs and caches
 	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache node_modules

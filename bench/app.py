@@ -1,4 +1,10 @@
-"""The app under test: the real application plus routes that exist only for benchmarks."""
+"""The app under test: the real application plus routes that exist only for benchmarks (a cached
+GET, the one-row reference, the raw twins of bench/twins.py). Everything is served by the app's
+own process and middleware; only the bench starts this app."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import orjson
 from fastapi import APIRouter, FastAPI
@@ -8,8 +14,9 @@ from pydantic import BaseModel
 from sqlalchemy.engine import make_url
 
 from app.core.cache import cached
-from app.core.config import get_app_config
+from app.core.config import AppConfig, get_app_config
 from app.main import create_app
+from bench import twins
 
 router = APIRouter(prefix="/bench", include_in_schema=False)
 
@@ -56,7 +63,19 @@ async def raw_user(user_id: int) -> Response:
     return Response(orjson.dumps(body), media_type="application/json")
 
 
-def create_bench_app() -> FastAPI:
-    app = create_app()
+def create_bench_app(config: AppConfig | None = None) -> FastAPI:
+    app = create_app(config)
     app.include_router(router)
+    app.include_router(twins.router)
+    kit_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        # The twins' pool opens after the kit's resources and closes before them.
+        async with kit_lifespan(application) as state:
+            kit_state = dict(state or {})
+            async with twins.twin_pool(kit_state["resources"].config) as pool:
+                yield {**kit_state, "twin_pool": pool}
+
+    app.router.lifespan_context = lifespan
     return app

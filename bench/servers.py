@@ -1,4 +1,8 @@
-"""Starting the servers under test: one uvicorn worker each, on free ports."""
+"""Starting the servers under test: one uvicorn worker each, on free ports.
+
+BENCH_SERVER_PYTHON names the interpreter that runs them (`make bench`: a virtualenv holding only
+the production dependencies, as the Docker image installs them); by default the bench's own.
+"""
 
 import os
 import signal
@@ -13,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVER_PYTHON = os.environ.get("BENCH_SERVER_PYTHON") or sys.executable
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 TARGETS = {
     "hello": ["bench.hello:app"],
     "app": ["bench.app:create_bench_app", "--factory"],
@@ -29,6 +35,14 @@ class Server:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far, user and system (`/proc/<pid>/stat`)."""
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        # Fields after the command name, which is in parentheses and may contain spaces:
+        # utime and stime are the 14th and 15th fields of the whole line.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -58,9 +72,11 @@ def _wait_until_ready(server: Server, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def serve(name: str, env: dict[str, str]) -> Iterator[Server]:
+def serve(name: str, env: dict[str, str], *, profiled: bool = False) -> Iterator[Server]:
+    """`profiled`: under cProfile, switched on and off by signals (bench/profiled_server.py)."""
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", *TARGETS[name], "--port", str(port), "--workers", "1"]
+    runner = "bench.profiled_server" if profiled else "uvicorn"
+    command = [SERVER_PYTHON, "-m", runner, *TARGETS[name], "--port", str(port), "--workers", "1"]
     command += ["--no-access-log", "--no-proxy-headers", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
     server = Server(name, port, process)

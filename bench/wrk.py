@@ -13,6 +13,7 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int
 
 
 def _latency_ms(report: str, percentile: str) -> float:
@@ -24,8 +25,9 @@ def _latency_ms(report: str, percentile: str) -> float:
 
 def parse(report: str) -> LoadResult:
     rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
-    if not rate:
-        raise ValueError(f"no Requests/sec in wrk output:\n{report}")
+    total = re.search(r"^\s*(\d+) requests in ", report, re.MULTILINE)
+    if not rate or not total:
+        raise ValueError(f"no Requests/sec or request count in wrk output:\n{report}")
     errors = 0
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", report)
     if non_2xx:
@@ -33,7 +35,13 @@ def parse(report: str) -> LoadResult:
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report)
     if socket_errors:
         errors += sum(int(value) for value in socket_errors.groups())
-    return LoadResult(float(rate.group(1)), _latency_ms(report, "50"), _latency_ms(report, "99"), errors)
+    return LoadResult(
+        float(rate.group(1)),
+        _latency_ms(report, "50"),
+        _latency_ms(report, "99"),
+        errors,
+        int(total.group(1)),
+    )
 
 
 def run(
