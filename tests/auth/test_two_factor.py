@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import httpx
 import jwt
+from asgi_lifespan import LifespanManager
 from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.config import AuthConfig
 from app.auth.models import RecoveryCode, UserTotp
 from app.core.clock import utcnow
+from app.core.config import AppConfig
 from app.core.mail import MemoryBackend
 from tests.auth.two_factor import TWO_FACTOR, enrol, second_step, second_step_token, totp_code
-from tests.conftest import app_settings
+from tests.conftest import app_settings, build_app
 from tests.factories import PASSWORD
 from tests.logs import records
-from tests.users import API, SignIn, login
+from tests.users import API, CreateUser, SignIn, login
 
 PROFILE = f"{API}/profile"
 
@@ -268,3 +270,50 @@ async def test_no_two_factor_secret_in_logs_or_other_responses(
     logged = log_lines.getvalue()
     assert records(log_lines), "nothing was logged: the check below proves nothing"
     assert not any(secret in logged for secret in secrets)
+
+
+async def test_guessing_codes_hits_the_per_account_limit_from_any_address(
+    app_config: AppConfig, committed_users: CreateUser
+) -> None:
+    user = await committed_users()
+    config = app_config.model_copy(update={"RATE_LIMITER_ENABLED": True})
+    async with LifespanManager(build_app(config)) as manager:
+
+        def client_at(address: str) -> httpx.AsyncClient:
+            transport = httpx.ASGITransport(app=manager.app, client=(address, 5000))
+            return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+        async with client_at("10.9.2.1") as client:
+            headers = bearer((await login(client, user.username)).json()["access_token"])
+            enrolled = await enrol(client, headers)
+            token = await second_step_token(client, user.username)
+        limit = app_settings(AuthConfig).SECOND_FACTOR_ATTEMPTS_PER_ACCOUNT
+        statuses = []
+        for attempt in range(limit + 1):
+            # A new address and a new second-step token each time: neither buys more guesses.
+            async with client_at(f"10.9.3.{attempt}") as client:
+                if attempt in (1, 3):
+                    token = await second_step_token(client, user.username)
+                guess = f"{attempt:06d}" if attempt < limit else totp_code(enrolled.secret, steps=1)
+                response = await second_step(client, token, guess)
+                statuses.append(response.status_code)
+        assert statuses == [401] * limit + [429]
+        assert response.headers["content-type"] == "application/problem+json"
+        assert 0 < int(response.headers["retry-after"]) <= 300
+
+
+def test_the_schema_documents_both_answers_of_login_and_the_second_step(app_config: AppConfig) -> None:
+    schema = build_app(app_config).openapi()
+    paths = schema["paths"]
+    answer = paths[f"{API}/auth/login"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["oneOf"] == [
+        {"$ref": "#/components/schemas/TokenResponse"},
+        {"$ref": "#/components/schemas/SecondFactorChallenge"},
+    ]
+    challenge = schema["components"]["schemas"]["SecondFactorChallenge"]
+    assert set(challenge["required"]) == {"second_factor_token", "expires_in", "methods"}
+    second = paths[f"{API}/auth/login/second-factor"]["post"]
+    assert second["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/TokenResponse"
+    }
+    assert {"401", "422", "429"} <= set(second["responses"])
