@@ -1,5 +1,6 @@
 """TOTP two-factor sign-in: enrolment, the second step, replay, recovery codes, turning it off."""
 
+import asyncio
 import base64
 import hashlib
 import io
@@ -22,6 +23,7 @@ from tests.auth.two_factor import TWO_FACTOR, enrol, second_step, second_step_to
 from tests.conftest import app_settings, build_app
 from tests.factories import PASSWORD
 from tests.logs import records
+from tests.processes import api
 from tests.users import API, CreateUser, SignIn, login
 
 PROFILE = f"{API}/profile"
@@ -317,3 +319,26 @@ def test_the_schema_documents_both_answers_of_login_and_the_second_step(app_conf
         "$ref": "#/components/schemas/TokenResponse"
     }
     assert {"401", "422", "429"} <= set(second["responses"])
+
+
+async def test_one_code_sent_to_two_processes_at_once_signs_in_once(
+    app_config: AppConfig, committed_users: CreateUser
+) -> None:
+    user = await committed_users()
+    async with api(app_config) as (first, _), api(app_config) as (second, _):
+        headers = bearer((await login(first, user.username)).json()["access_token"])
+        enrolled = await enrol(first, headers)
+        tokens = [await second_step_token(client, user.username) for client in (first, second)]
+        code = totp_code(enrolled.secret, steps=1)
+        totp_race = await asyncio.gather(
+            *(second_step(client, token, code) for client, token in zip((first, second), tokens, strict=True))
+        )
+        recovery = enrolled.recovery_codes[0]
+        recovery_race = await asyncio.gather(
+            *(
+                second_step(client, token, recovery)
+                for client, token in zip((first, second), tokens, strict=True)
+            )
+        )
+    assert sorted(response.status_code for response in totp_race) == [200, 401]
+    assert sorted(response.status_code for response in recovery_race) == [200, 401]
