@@ -82,7 +82,8 @@ class AuthConfig(BaseConfig):
         if not app.ENVIRONMENT.is_local:
             keys = {"AUTH_JWT_SECRET": self.JWT_SECRET, "AUTH_TOTP_ENCRYPTION_KEY": self.TOTP_ENCRYPTION_KEY}
             refuse_to_start(
-                app.ENVIRONMENT, signing_key_problems({name: key for name, key in keys.items() if key})
+                app.ENVIRONMENT,
+                signing_key_problems({name: key for name, key in keys.items() if key is not None}),
             )
         self._app_secret = app.SECRET_KEY
         self._environment = app.ENVIRONMENT

@@ -1792,6 +1792,10 @@ export type AuthProfileListSecurityEventsErrors = {
      * Validation Error
      */
     422: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
 };
 
 export type AuthProfileListSecurityEventsError = AuthProfileListSecurityEventsErrors[keyof AuthProfileListSecurityEventsErrors];

@@ -58,7 +58,7 @@ async def start_enrolment(
     "/enrolment/confirm",
     summary="Turn two-factor authentication on with a code from the app",
     response_model=RecoveryCodes,
-    responses=step_up_responses(401, 403, 409, 422),
+    responses=step_up_responses(401, 403, 409, 422, 503),
 )
 async def confirm_enrolment(
     body: PasscodeConfirmation, user: RecentlyAuthenticatedUser, two_factor: TwoFactorServiceDep
