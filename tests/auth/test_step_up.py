@@ -17,6 +17,7 @@ from app.auth.exceptions import InsufficientUserAuthentication
 from app.auth.policies.step_up import ensure_recent_authentication
 from app.core.clock import utcnow
 from app.core.config import AppConfig
+from tests.api_keys import new_key
 from tests.auth.test_security import real_api
 from tests.auth.two_factor import STEP_UP, TWO_FACTOR, enrol, totp_code
 from tests.conftest import app_settings, build_app
@@ -126,6 +127,15 @@ ACTIONS = [
         two_factor_on,
         lambda c, h: c.client.post(f"{TWO_FACTOR}/recovery-codes", headers=h),
         200,
+    ),
+    Action(
+        "create an API key",
+        Role.USER,
+        nothing,
+        lambda c, h: c.client.post(
+            f"{API}/profile/api-keys", json={"name": "ci", "scopes": ["users:read"]}, headers=h
+        ),
+        201,
     ),
     Action(
         "deactivate an account",
@@ -300,6 +310,7 @@ def test_the_schema_says_which_routes_need_a_recent_authentication(app_config: A
         ("post", f"{TWO_FACTOR}/enrolment"),
         ("delete", TWO_FACTOR),
         ("post", f"{TWO_FACTOR}/recovery-codes"),
+        ("post", f"{API}/profile/api-keys"),
         ("post", f"{ADMIN}/{{user_id}}/deactivate"),
         ("post", f"{ADMIN}/{{user_id}}/grant-admin"),
     ]
@@ -308,3 +319,20 @@ def test_the_schema_says_which_routes_need_a_recent_authentication(app_config: A
         assert "insufficient_user_authentication" in unauthorized["description"], path
         assert "WWW-Authenticate" in unauthorized["headers"], path
     assert "insufficient_user_authentication" not in str(paths[f"{API}/users"]["get"]["responses"])
+
+
+async def test_an_api_key_cannot_step_up_nor_act_where_a_recent_sign_in_is_needed(
+    client: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    signed = await sign_in()
+    _, key = await new_key(client, signed.headers, ["profile:write"])
+    move = {"email": "moved-by-key@example.com", "current_password": PASSWORD}
+    for response in (
+        await client.patch(PROFILE, json=move, headers=key),
+        await client.post(STEP_UP, json={"password": PASSWORD}, headers=key),
+        await client.post(f"{TWO_FACTOR}/enrolment", headers=key),
+    ):
+        assert response.status_code == 403, response.text
+        assert response.json()["code"] == "insufficient_scope"
+    # What the key may do without a sign-in still works.
+    assert (await client.patch(PROFILE, json={"username": "renamed-by-key"}, headers=key)).status_code == 200

@@ -398,7 +398,8 @@ export const authKeysList = <ThrowOnError extends boolean = false>(options?: Opt
 /**
  * Create an API key
  *
- * The response carries the key (`token`), shown this once: send it as
+ * Needs a recent authentication (see `POST /auth/step-up`): a key outlives the session that
+ * made it. The response carries the key (`token`), shown this once: send it as
  * `Authorization: Bearer <token>`. It holds the scopes given (never `account` or `admin`) as
  * long as its owner's role has them, until it expires or is revoked. The owner is emailed. At
  * most AUTH_API_KEYS_PER_USER keys at once (409 `api_key_limit_reached`).

@@ -2280,7 +2280,7 @@ export type AuthKeysCreateErrors = {
      */
     400: Problem;
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
