@@ -326,6 +326,22 @@ async def _create_superuser(email: str, username: str, password: str) -> int:
             raise typer.BadParameter(error.detail) from error
 
 
+@cli.command("reencrypt-totp-secrets")
+def reencrypt_totp_secrets() -> None:
+    """After rotating AUTH_TOTP_ENCRYPTION_KEY: re-encrypt every two-factor secret still under an
+    old key (AUTH_TOTP_ENCRYPTION_OLD_KEYS) with the new one, so the old key can be removed."""
+    moved = asyncio.run(_reencrypt_totp_secrets())
+    typer.echo(f"re-encrypted {moved} two-factor secret(s) with the current key")
+
+
+async def _reencrypt_totp_secrets() -> int:
+    from app.auth.services.factory import two_factor_service  # noqa: PLC0415 - keeps other commands light
+    from app.core.platform import platform_context  # noqa: PLC0415
+
+    async with _started(), platform_context() as platform:
+        return await two_factor_service(platform).reencrypt_all()
+
+
 @cli.command("new-module")
 def new_module(name: Annotated[str, typer.Argument(help="Package name, e.g. billing.")]) -> None:
     """Generate a module skeleton (code, tests, migration) and register it in app/modules.py."""

@@ -6,7 +6,15 @@ A module declares its scopes with `declare_scope` and its routes ask for them wi
 `Annotated[Principal, Scoped(...)]` (see app.auth.deps).
 """
 
-from app.auth.deps import ActiveUser, AdminUser, AuthGateway, CurrentUser, Scoped, SuperAdminUser
+from app.auth.deps import (
+    ActiveUser,
+    AdminUser,
+    AuthGateway,
+    CurrentUser,
+    RecentlyAuthenticatedUser,
+    Scoped,
+    SuperAdminUser,
+)
 from app.auth.events import AccessRevoked, PasswordChanged, UserCreated, UserDeleted, UserUpdated
 from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.models import Role
@@ -23,6 +31,7 @@ __all__ = [
     "CurrentUser",
     "PasswordChanged",
     "Principal",
+    "RecentlyAuthenticatedUser",
     "Role",
     "Scoped",
     "SuperAdminUser",

@@ -1,7 +1,9 @@
 """Settings of the auth module (prefix AUTH_)."""
 
-from pydantic import Field, PrivateAttr, SecretStr
-from pydantic_settings import SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from app.core.config import AppConfig, BaseConfig, Environment, refuse_to_start, signing_key_problems
 
@@ -49,14 +51,40 @@ class AuthConfig(BaseConfig):
     # API keys a user may hold at once (revoked ones do not count; expired ones do until revoked).
     API_KEYS_PER_USER: int = Field(default=50, ge=1, le=1000)
 
+    # Sensitive actions (password, email, account deletion, two-factor, administration) need an
+    # authentication this recent (seconds); older sessions re-authenticate at /auth/step-up.
+    STEP_UP_MAX_AGE: int = Field(default=600, ge=30)
+    # How long the token of a sign-in's second step lives (seconds).
+    SECOND_FACTOR_TTL: int = Field(default=300, ge=30, le=3600)
+    # Second-step attempts per account per SECOND_FACTOR_WINDOW seconds (per client address:
+    # RATE_LIMIT_PER_IP per minute). With codes valid for three 30-second steps, 5 per 5 minutes
+    # leaves one who has the password about a 0.4% chance a day of guessing a code.
+    SECOND_FACTOR_ATTEMPTS_PER_ACCOUNT: int = Field(default=5, ge=1)
+    # Encrypts TOTP secrets at rest (a key is derived from it); falls back to SECRET_KEY. To
+    # rotate, move the current value to TOTP_ENCRYPTION_OLD_KEYS and set a new one: old keys
+    # only decrypt (README: "Two-factor secrets and key rotation").
+    TOTP_ENCRYPTION_KEY: SecretStr | None = None
+    TOTP_ENCRYPTION_OLD_KEYS: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+
     # From the app's settings, when the app installs these (bind).
     _app_secret: SecretStr | None = PrivateAttr(default=None)
     _environment: Environment | None = PrivateAttr(default=None)
 
+    @field_validator("TOTP_ENCRYPTION_OLD_KEYS", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
     def bind(self, app: AppConfig) -> None:
-        # Unset, the key is SECRET_KEY, which the platform's settings check the same way.
-        if self.JWT_SECRET is not None and not app.ENVIRONMENT.is_local:
-            refuse_to_start(app.ENVIRONMENT, signing_key_problems({"AUTH_JWT_SECRET": self.JWT_SECRET}))
+        # Unset, a key is SECRET_KEY, which the platform's settings check the same way.
+        if not app.ENVIRONMENT.is_local:
+            keys = {"AUTH_JWT_SECRET": self.JWT_SECRET, "AUTH_TOTP_ENCRYPTION_KEY": self.TOTP_ENCRYPTION_KEY}
+            refuse_to_start(
+                app.ENVIRONMENT,
+                signing_key_problems({name: key for name, key in keys.items() if key is not None}),
+            )
         self._app_secret = app.SECRET_KEY
         self._environment = app.ENVIRONMENT
 
@@ -66,6 +94,14 @@ class AuthConfig(BaseConfig):
         if secret is None:
             raise _unbound()
         return secret.get_secret_value()
+
+    @property
+    def totp_encryption_keys(self) -> list[str]:
+        """The key that encrypts TOTP secrets, then the older ones that still decrypt."""
+        current = self.TOTP_ENCRYPTION_KEY or self._app_secret
+        if current is None:
+            raise _unbound()
+        return [key.get_secret_value() for key in (current, *self.TOTP_ENCRYPTION_OLD_KEYS)]
 
     @property
     def registration_allowed(self) -> bool:

@@ -21,10 +21,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2Pas
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
+from app.auth.config import AuthConfig
 from app.auth.exceptions import InactiveUser, NotAuthenticated
 from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.models import API_KEY_PREFIX
 from app.auth.policies.scopes import ensure_scopes
+from app.auth.policies.step_up import ensure_recent_authentication
 from app.auth.policies.users import ensure_admin, ensure_super_admin
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.principal import Principal
@@ -46,10 +48,12 @@ from app.auth.services.factory import (
     credentials,
     recovery_service,
     session_service,
+    two_factor_service,
     user_service,
 )
 from app.auth.services.recovery import RecoveryService
 from app.auth.services.sessions import SessionService
+from app.auth.services.two_factor import TwoFactorService
 from app.auth.services.users import UserService
 from app.core.db import UnitOfWork
 from app.core.deps import PlatformDep, get_session_factory, provide, request_info, resources_of
@@ -60,6 +64,7 @@ SessionServiceDep = Annotated[SessionService, Depends(provide(session_service))]
 RecoveryServiceDep = Annotated[RecoveryService, Depends(provide(recovery_service))]
 AuditTrailDep = Annotated[AuditTrail, Depends(provide(audit_trail))]
 ApiKeyServiceDep = Annotated[ApiKeyService, Depends(provide(api_key_service))]
+TwoFactorServiceDep = Annotated[TwoFactorService, Depends(provide(two_factor_service))]
 # Other modules' routes ask for it as `app.auth.AuthGateway`.
 AuthGateway = Annotated[AuthGatewayInterface, Depends(provide(auth_gateway))]
 
@@ -171,3 +176,28 @@ async def get_super_admin_user(user: ActiveUser) -> Principal:
 
 AdminUser = Annotated[Principal, Security(get_admin_user, scopes=[ADMIN])]
 SuperAdminUser = Annotated[Principal, Security(get_super_admin_user, scopes=[ADMIN])]
+
+
+async def get_recently_authenticated_user(user: AccountUser, platform: PlatformDep) -> Principal:
+    ensure_recent_authentication(user, platform.settings(AuthConfig))
+    return user
+
+
+# For sensitive actions: a session (the `account` scope: never an API key) that authenticated
+# (signed in, or re-authenticated at POST /auth/step-up) within AUTH_STEP_UP_MAX_AGE seconds.
+RecentlyAuthenticatedUser = Annotated[Principal, Depends(get_recently_authenticated_user)]
+
+
+async def get_recent_admin_user(user: AdminUser, platform: PlatformDep) -> Principal:
+    # The role first: no point asking someone to re-authenticate for what they may not do.
+    ensure_recent_authentication(user, platform.settings(AuthConfig))
+    return user
+
+
+async def get_recent_super_admin_user(user: SuperAdminUser, platform: PlatformDep) -> Principal:
+    ensure_recent_authentication(user, platform.settings(AuthConfig))
+    return user
+
+
+RecentAdminUser = Annotated[Principal, Depends(get_recent_admin_user)]
+RecentSuperAdminUser = Annotated[Principal, Depends(get_recent_super_admin_user)]

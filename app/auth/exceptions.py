@@ -47,6 +47,51 @@ class InsufficientScope(ActionNotAllowed):
         )
 
 
+class InvalidPasscode(Unauthorized):
+    code = "invalid_passcode"
+    # One message for a wrong code and a spent one: which it was helps only a guesser.
+    default_detail = "The code is incorrect or was already used."
+
+
+class InsufficientUserAuthentication(Unauthorized):
+    """RFC 9470: the access token is valid, but its authentication is too old for this action.
+    The client re-authenticates (POST /auth/step-up) and retries with the new token."""
+
+    code = "insufficient_user_authentication"
+    default_detail = "This action needs a recent authentication: confirm your password at /auth/step-up."
+
+    def __init__(self, max_age: int) -> None:
+        challenge = (
+            'Bearer error="insufficient_user_authentication", '
+            'error_description="A more recent authentication is required", '
+            f'max_age="{max_age}"'
+        )
+        super().__init__(headers={"WWW-Authenticate": challenge})
+
+
+class TwoFactorAlreadyEnabled(Conflict):
+    code = "two_factor_enabled"
+    default_detail = "Two-factor authentication is already on; turn it off first to enrol again."
+
+
+class TwoFactorNotEnabled(Conflict):
+    code = "two_factor_not_enabled"
+    default_detail = "Two-factor authentication is off."
+
+
+class NoPendingEnrolment(Conflict):
+    code = "no_pending_enrolment"
+    default_detail = "There is no two-factor enrolment to confirm; start one first."
+
+
+class TwoFactorUnavailable(ServiceUnavailable):
+    """No configured key decrypts the account's TOTP secret (a key was removed too early);
+    logged as an error. Recovery codes still work."""
+
+    code = "two_factor_unavailable"
+    default_detail = "Authenticator codes cannot be checked right now; use a recovery code."
+
+
 class InactiveUser(ActionNotAllowed):
     code = "inactive_user"
     default_detail = "This account is deactivated."
@@ -107,14 +152,20 @@ __all__ = [
     "ApiKeyLimitReached",
     "InactiveUser",
     "InsufficientScope",
+    "InsufficientUserAuthentication",
     "InvalidCredentials",
     "InvalidInput",
+    "InvalidPasscode",
     "InvalidToken",
     "LastSuperAdmin",
+    "NoPendingEnrolment",
     "NotAuthenticated",
     "NotFound",
     "RegistrationClosed",
     "RevocationUnavailable",
     "TooManyPasswordChecks",
+    "TwoFactorAlreadyEnabled",
+    "TwoFactorNotEnabled",
+    "TwoFactorUnavailable",
     "WeakPassword",
 ]

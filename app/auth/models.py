@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import utcnow
 from app.core.db import Base, BaseModel, SoftDeleteMixin
 
 
@@ -22,6 +23,10 @@ class Role(StrEnum):
 
 
 _RANKS = {Role.USER: 0, Role.ADMIN: 1, Role.SUPER_ADMIN: 2}
+# Authentication methods (RFC 8176 `amr` values): a password, and a one-time password (a TOTP code
+# or a recovery code).
+PASSWORD_METHOD = "pwd"  # noqa: S105 - an `amr` value, not a secret
+ONE_TIME_PASSWORD_METHOD = "otp"  # noqa: S105 - an `amr` value, not a secret
 _ALIVE = text("deleted_at IS NULL")
 
 
@@ -63,6 +68,10 @@ class SignInSession(BaseModel):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_reason: Mapped[str | None] = mapped_column(String(50), default=None)
+    # The last authentication with credentials (sign-in or step-up) and its methods (RFC 8176
+    # `amr` values): access tokens of the session carry both, across refreshes.
+    authenticated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    auth_methods: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=lambda: [PASSWORD_METHOD])
 
     tokens: Mapped[list["RefreshToken"]] = relationship(back_populates="session", lazy="raise")
 
@@ -151,3 +160,27 @@ class ApiKey(BaseModel):
     def prefix(self) -> str:
         """How lists name the key: enough to recognize it, nothing to use."""
         return f"{API_KEY_PREFIX}{self.public_id}"
+
+
+class UserTotp(BaseModel):
+    """A user's TOTP secret, encrypted (app.auth.services.secret_box). Pending until the user
+    confirms a code from it (`confirmed_at`); only a confirmed one is asked for at sign-in."""
+
+    __tablename__ = "auth_user_totp"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), unique=True)
+    encrypted_secret: Mapped[str] = mapped_column(String(500))
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The time step of the last code accepted: a code of that step or an earlier one is refused.
+    last_used_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class RecoveryCode(BaseModel):
+    """One single-use recovery code, stored as a SHA-256 hash only: the codes are 80 random bits,
+    which no password hash would make any harder to guess."""
+
+    __tablename__ = "auth_recovery_code"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

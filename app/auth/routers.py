@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.auth.routes.v1 import admin, audit, auth, keys, pages, profile, users
+from app.auth.routes.v1 import admin, audit, auth, keys, pages, profile, two_factor, users
 
 router = APIRouter()
-for group in (auth, users, profile, keys, admin, audit, pages):
+for group in (auth, users, profile, two_factor, keys, admin, audit, pages):
     router.include_router(group.router)

@@ -41,3 +41,16 @@ def test_settings_read_outside_an_app_say_how_to_reach_them() -> None:
 def test_sample_env_documents_every_auth_setting() -> None:
     documented = documented_settings()
     assert {f"AUTH_{name}" for name in AuthConfig.model_fields} <= documented
+
+
+def test_a_weak_totp_encryption_key_is_refused_outside_development() -> None:
+    with pytest.raises(ValueError, match="AUTH_TOTP_ENCRYPTION_KEY is shorter than 32 bytes"):
+        installed(PRODUCTION, AuthConfig(TOTP_ENCRYPTION_KEY=SecretStr("too-short")))
+    # Unset, the key is SECRET_KEY (checked by the platform's settings).
+    assert installed(PRODUCTION, AuthConfig()).totp_encryption_keys == [STRONG]
+
+
+def test_old_totp_keys_read_comma_separated_after_the_current_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTH_TOTP_ENCRYPTION_KEY", "k" * 40)
+    monkeypatch.setenv("AUTH_TOTP_ENCRYPTION_OLD_KEYS", f"{'a' * 40}, {'b' * 40}")
+    assert installed(PRODUCTION, AuthConfig()).totp_encryption_keys == ["k" * 40, "a" * 40, "b" * 40]

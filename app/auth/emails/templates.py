@@ -71,3 +71,34 @@ class ApiKeyCreatedEmail(ViewTemplate):
         self.scopes = scopes
         self.expires_at = expires_at
         self.project_name = project_name
+
+
+class TwoFactorEnabled(ViewTemplate):
+    template_dir = VIEWS
+    template_name = "two_factor_enabled.html"
+
+    def __init__(self, username: str, project_name: str) -> None:
+        self.username = username
+        self.project_name = project_name
+
+
+class TwoFactorDisabled(ViewTemplate):
+    template_dir = VIEWS
+    template_name = "two_factor_disabled.html"
+
+    def __init__(self, username: str, project_name: str) -> None:
+        self.username = username
+        self.project_name = project_name
+
+
+class RecoveryCodeUsed(ViewTemplate):
+    """Sent whenever a recovery code is spent (sign-in or re-authentication): it stands in for
+    the authenticator, so the owner must hear of it if it was not them."""
+
+    template_dir = VIEWS
+    template_name = "recovery_code_used.html"
+
+    def __init__(self, username: str, remaining: int, project_name: str) -> None:
+        self.username = username
+        self.remaining = remaining
+        self.project_name = project_name

@@ -25,6 +25,10 @@ class Principal:
     # Set when the caller authenticated with an API key: its id and the scopes it was created with.
     api_key_id: int | None = None
     key_scopes: frozenset[str] | None = None
+    # When and how the session last authenticated with credentials (the token's `auth_time` and
+    # `amr`, RFC 9470); None where no token is involved: never a recent authentication.
+    auth_time: datetime | None = None
+    amr: tuple[str, ...] = ()
 
     @property
     def is_admin(self) -> bool:

@@ -25,7 +25,7 @@ def _snapshot(principal: Principal) -> dict[str, Any]:
     data = asdict(principal)
     data["role"] = principal.role.value
     # The account only: what the token (or key) adds is not shared between requests.
-    for credential_field in ("session_id", "expires_at", "api_key_id", "key_scopes"):
+    for credential_field in ("session_id", "expires_at", "api_key_id", "key_scopes", "auth_time", "amr"):
         del data[credential_field]
     return data
 
@@ -52,7 +52,7 @@ async def resolve(token: str, tokens: AccessTokens, session: AsyncSession, store
             await store.remember(user.id, _snapshot(principal))
     if principal.token_version != claims.token_version:
         raise InvalidToken()
-    return replace(principal, expires_at=claims.expires_at)
+    return replace(principal, expires_at=claims.expires_at, auth_time=claims.auth_time, amr=claims.amr)
 
 
 async def _from_database(claims: AccessClaims, session: AsyncSession) -> Principal:

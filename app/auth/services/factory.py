@@ -8,8 +8,10 @@ from app.auth.config import AuthConfig
 from app.auth.repositories.action_token import ActionTokenRepository
 from app.auth.repositories.api_key import ApiKeyRepository
 from app.auth.repositories.audit_entry import AuditEntryRepository
+from app.auth.repositories.recovery_code import RecoveryCodeRepository
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
+from app.auth.repositories.user_totp import UserTotpRepository
 from app.auth.services.access import AccessStore
 from app.auth.services.api_keys import ApiKeyService
 from app.auth.services.attempts import PasswordCheckLimit
@@ -18,9 +20,10 @@ from app.auth.services.credentials import Credentials
 from app.auth.services.links import AccountLinks
 from app.auth.services.recovery import RecoveryService
 from app.auth.services.revocation import AccessRevocation
-from app.auth.services.security import access_tokens_for, hasher_for
+from app.auth.services.security import access_tokens_for, hasher_for, secret_box_for
 from app.auth.services.sessions import SessionService
 from app.auth.services.tokens import AccessTokens
+from app.auth.services.two_factor import TwoFactorService
 from app.auth.services.users import UserService
 from app.core.platform import Platform
 
@@ -55,6 +58,11 @@ def account_links(platform: Platform) -> AccountLinks:
     )
 
 
+def password_checks(platform: Platform) -> PasswordCheckLimit:
+    per_minute = platform.settings(AuthConfig).PASSWORD_CHECKS_PER_MINUTE
+    return PasswordCheckLimit(platform.redis, platform.config, per_minute)
+
+
 def user_service(platform: Platform) -> UserService:
     config = platform.settings(AuthConfig)
     return UserService(
@@ -65,13 +73,23 @@ def user_service(platform: Platform) -> UserService:
         links=account_links(platform),
         revocation=access_revocation(platform),
         audit=audit_trail(platform),
-        password_checks=PasswordCheckLimit(
-            platform.redis, platform.config, config.PASSWORD_CHECKS_PER_MINUTE
-        ),
+        password_checks=password_checks(platform),
         hasher=hasher_for(config),
         events=platform.events,
         mail=platform.mail,
         config=config,
+        project_name=platform.config.PROJECT_NAME,
+    )
+
+
+def two_factor_service(platform: Platform) -> TwoFactorService:
+    config = platform.settings(AuthConfig)
+    return TwoFactorService(
+        users=UserRepository(platform.session),
+        totps=UserTotpRepository(platform.session),
+        recovery_codes=RecoveryCodeRepository(platform.session),
+        box=secret_box_for(config),
+        mail=platform.mail,
         project_name=platform.config.PROJECT_NAME,
     )
 
@@ -84,6 +102,8 @@ def session_service(platform: Platform) -> SessionService:
         audit=audit_trail(platform),
         hasher=hasher_for(platform.settings(AuthConfig)),
         tokens=access_tokens(platform),
+        two_factor=two_factor_service(platform),
+        password_checks=password_checks(platform),
         config=platform.settings(AuthConfig),
     )
 

@@ -1,24 +1,37 @@
-"""Sign-in sessions: login, refresh-token rotation with reuse detection, logout."""
+"""Sign-in sessions: login (with a second step when two-factor is on), refresh-token rotation
+with reuse detection, logout, and re-authentication within a session (step-up, RFC 9470)."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import NoReturn
 
 from app.auth.config import AuthConfig
-from app.auth.exceptions import InvalidCredentials, InvalidToken, NotFound, RevocationUnavailable
-from app.auth.models import SignInSession, User
+from app.auth.exceptions import (
+    InvalidCredentials,
+    InvalidInput,
+    InvalidToken,
+    NotFound,
+    RevocationUnavailable,
+)
+from app.auth.models import ONE_TIME_PASSWORD_METHOD, PASSWORD_METHOD, SignInSession, User
 from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.audit import AuditEvent
 from app.auth.schemas.auth import TokenResponse
 from app.auth.schemas.principal import Principal
+from app.auth.schemas.two_factor import AccessTokenResponse, SecondFactorChallenge
+from app.auth.services.attempts import PasswordCheckLimit
 from app.auth.services.audit import AuditTrail
 from app.auth.services.passwords import PasswordHasher
 from app.auth.services.revocation import AccessRevocation
 from app.auth.services.tokens import AccessTokens, new_opaque_token, token_digest
+from app.auth.services.two_factor import TwoFactorService
 from app.core.clock import utcnow
 from app.core.log import logger
 
 MAX_USER_AGENT = 300
+PASSWORD_ONLY = (PASSWORD_METHOD,)
+TWO_FACTORS = (PASSWORD_METHOD, ONE_TIME_PASSWORD_METHOD)
 
 
 class SessionService:
@@ -31,6 +44,8 @@ class SessionService:
         audit: AuditTrail,
         hasher: PasswordHasher,
         tokens: AccessTokens,
+        two_factor: TwoFactorService,
+        password_checks: PasswordCheckLimit,
         config: AuthConfig,
     ) -> None:
         self._users = users
@@ -39,11 +54,16 @@ class SessionService:
         self._audit = audit
         self._hasher = hasher
         self._tokens = tokens
+        self._two_factor = two_factor
+        self._password_checks = password_checks
         self._config = config
 
-    async def login(self, login: str, password: str, user_agent: str | None) -> TokenResponse:
+    async def login(
+        self, login: str, password: str, user_agent: str | None
+    ) -> TokenResponse | SecondFactorChallenge:
         """Same answer, and about the same time, for an unknown account, a wrong password and a
-        deactivated account (the audit log alone tells them apart)."""
+        deactivated account (the audit log alone tells them apart). With two-factor on, a correct
+        password gets a second-step token instead of a session."""
         async with self._hasher.turn():
             user = await self._users.get_by_login(login)
             if user is None:
@@ -57,7 +77,12 @@ class SessionService:
         if new_hash is not None:
             # Hashing parameters changed since this hash was made: upgrade it now.
             user.password_hash = new_hash
-        tokens, session = await self._start_session(user, user_agent)
+        if await self._two_factor.is_enabled(user.id):
+            token, expires_in = self._tokens.issue_second_factor(user.id, user.token_version)
+            return SecondFactorChallenge(
+                second_factor_token=token, expires_in=expires_in, methods=["totp", "recovery_code"]
+            )
+        tokens, session = await self._start_session(user, user_agent, PASSWORD_ONLY)
         await self._audit.record(
             AuditEvent.SIGN_IN_SUCCEEDED,
             actor_id=user.id,
@@ -73,7 +98,23 @@ class SessionService:
         )
         raise InvalidCredentials()
 
-    async def _start_session(self, user: User, user_agent: str | None) -> tuple[TokenResponse, SignInSession]:
+    async def complete_login(
+        self, second_factor_token: str, passcode: str, user_agent: str | None
+    ) -> TokenResponse:
+        """The second step of a sign-in: the token from the first step and a TOTP or recovery
+        code. The token is refused once the password changed since, or the account was
+        deactivated; the code is refused when wrong or already used."""
+        claims = self._tokens.decode_second_factor(second_factor_token)
+        user = await self._users.get(claims.user_id)
+        if user is None or not user.is_active or user.token_version != claims.token_version:
+            raise InvalidToken()
+        await self._two_factor.verify(user, passcode)
+        tokens, _ = await self._start_session(user, user_agent, TWO_FACTORS)
+        return tokens
+
+    async def _start_session(
+        self, user: User, user_agent: str | None, methods: Sequence[str]
+    ) -> tuple[TokenResponse, SignInSession]:
         now = utcnow()
         session = await self._sessions.create(
             {
@@ -81,15 +122,58 @@ class SessionService:
                 "user_agent": (user_agent or "")[:MAX_USER_AGENT] or None,
                 "last_used_at": now,
                 "expires_at": now + timedelta(seconds=self._config.REFRESH_TOKEN_TTL),
+                "authenticated_at": now,
+                "auth_methods": list(methods),
             }
         )
         return await self._issue(user, session), session
 
+    def _access_token(self, user: User, session: SignInSession) -> tuple[str, int]:
+        return self._tokens.issue(
+            user.id,
+            session.id,
+            user.token_version,
+            auth_time=session.authenticated_at,
+            amr=session.auth_methods,
+        )
+
     async def _issue(self, user: User, session: SignInSession) -> TokenResponse:
         refresh_token = new_opaque_token()
         await self._sessions.add_token(session.id, token_digest(refresh_token))
-        access_token, expires_in = self._tokens.issue(user.id, session.id, user.token_version)
+        access_token, expires_in = self._access_token(user, session)
         return TokenResponse(access_token=access_token, refresh_token=refresh_token, expires_in=expires_in)
+
+    async def step_up(self, principal: Principal, password: str, passcode: str | None) -> AccessTokenResponse:
+        """Re-authenticate within the caller's session: the password, and a second factor when
+        two-factor is on. The session's authentication time moves to now (its later access
+        tokens, refreshed ones included, carry it); no new session, the refresh token stays.
+        Counted as a password check (AUTH_PASSWORD_CHECKS_PER_MINUTE), which bounds code
+        guesses here too."""
+        user = await self._users.get(principal.id)
+        session = await self._sessions.get(principal.session_id)
+        if user is None or session is None or session.user_id != user.id or session.revoked_at is not None:
+            raise InvalidToken()
+        two_factor = await self._two_factor.is_enabled(user.id)
+        if two_factor and passcode is None:
+            raise InvalidInput(
+                [
+                    {
+                        "loc": ["body", "passcode"],
+                        "msg": "Required: two-factor authentication is on.",
+                        "type": "missing",
+                    }
+                ]
+            )
+        await self._password_checks.spend(user.id)
+        valid, _ = await self._hasher.verify(password, user.password_hash)
+        if not valid:
+            raise InvalidCredentials("The password is incorrect.")
+        if two_factor and passcode is not None:
+            await self._two_factor.verify(user, passcode)
+        session.authenticated_at = utcnow()
+        session.auth_methods = list(TWO_FACTORS if two_factor else PASSWORD_ONLY)
+        access_token, expires_in = self._access_token(user, session)
+        return AccessTokenResponse(access_token=access_token, expires_in=expires_in)
 
     async def refresh(self, refresh_token: str) -> TokenResponse:
         config, now = self._config, utcnow()

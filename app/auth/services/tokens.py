@@ -3,14 +3,21 @@
 Access tokens are short-lived JWTs with the algorithm pinned, a `typ` claim, audience, issuer,
 expiry, the user id (`sub`, a string), the session id (`sid`) and the user's token version
 (`ver`): changing a password, role or status bumps the version and retires every earlier token.
+They also say when and how the session last authenticated with credentials (`auth_time`, `amr`,
+RFC 9470): sensitive actions need a recent `auth_time`.
+
+A sign-in that needs a second factor gets a second-step token instead: a JWT of another `typ`,
+with no session, that only the second step accepts (the access-token decoder refuses it twice
+over: its `typ`, and the session id it lacks).
 Opaque tokens are random strings stored only as SHA-256 hashes; a slow password hash would add
 nothing for 256 random bits.
 """
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -20,7 +27,9 @@ from app.auth.exceptions import InvalidToken
 from app.core.clock import utcnow
 
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - the `typ` claim, not a secret
+SECOND_FACTOR_TOKEN_TYPE = "second_factor"  # noqa: S105 - the `typ` claim, not a secret
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "typ", "sid", "ver"]
+_SECOND_FACTOR_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "typ", "ver"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +38,15 @@ class AccessClaims:
     session_id: int
     token_version: int
     expires_at: datetime
+    # None for a token without `auth_time`: never counts as a recent authentication.
+    auth_time: datetime | None = None
+    amr: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SecondFactorClaims:
+    user_id: int
+    token_version: int
 
 
 def new_opaque_token() -> str:
@@ -43,42 +61,75 @@ class AccessTokens:
     def __init__(self, config: AuthConfig) -> None:
         self._config = config
 
-    def issue(self, user_id: int, session_id: int, token_version: int) -> tuple[str, int]:
-        """(token, lifetime in seconds)."""
+    def _encode(self, claims: dict[str, Any], ttl: int) -> str:
         now = utcnow()
+        claims |= {
+            "aud": self._config.JWT_AUDIENCE,
+            "iss": self._config.JWT_ISSUER,
+            "iat": now,
+            "exp": now + timedelta(seconds=ttl),
+        }
+        return jwt.encode(claims, self._config.jwt_secret, algorithm=self._config.JWT_ALGORITHM)
+
+    def _decode(self, token: str, token_type: str, required: list[str]) -> dict[str, Any]:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._config.jwt_secret,
+                algorithms=[self._config.JWT_ALGORITHM],
+                audience=self._config.JWT_AUDIENCE,
+                issuer=self._config.JWT_ISSUER,
+                options={"require": required},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken() from error
+        if claims.get("typ") != token_type:
+            raise InvalidToken()
+        return claims
+
+    def issue(
+        self, user_id: int, session_id: int, token_version: int, *, auth_time: datetime, amr: Sequence[str]
+    ) -> tuple[str, int]:
+        """(token, lifetime in seconds)."""
         ttl = self._config.ACCESS_TOKEN_TTL
         claims: dict[str, Any] = {
             "sub": str(user_id),
             "sid": session_id,
             "ver": token_version,
             "typ": ACCESS_TOKEN_TYPE,
-            "aud": self._config.JWT_AUDIENCE,
-            "iss": self._config.JWT_ISSUER,
-            "iat": now,
-            "exp": now + timedelta(seconds=ttl),
+            "auth_time": int(auth_time.timestamp()),
+            "amr": list(amr),
         }
-        return jwt.encode(claims, self._config.jwt_secret, algorithm=self._config.JWT_ALGORITHM), ttl
+        return self._encode(claims, ttl), ttl
 
     def decode(self, token: str) -> AccessClaims:
+        claims = self._decode(token, ACCESS_TOKEN_TYPE, _REQUIRED_CLAIMS)
         try:
-            claims = jwt.decode(
-                token,
-                self._config.jwt_secret,
-                algorithms=[self._config.JWT_ALGORITHM],
-                audience=self._config.JWT_AUDIENCE,
-                issuer=self._config.JWT_ISSUER,
-                options={"require": _REQUIRED_CLAIMS},
-            )
-        except jwt.PyJWTError as error:
-            raise InvalidToken() from error
-        if claims.get("typ") != ACCESS_TOKEN_TYPE:
-            raise InvalidToken()
-        try:
+            auth_time = claims.get("auth_time")
+            amr = claims.get("amr", [])
+            if not isinstance(amr, list) or not all(isinstance(method, str) for method in amr):
+                raise TypeError("amr")
             return AccessClaims(
                 user_id=int(claims["sub"]),
                 session_id=int(claims["sid"]),
                 token_version=int(claims["ver"]),
-                expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo),
+                expires_at=datetime.fromtimestamp(claims["exp"], tz=UTC),
+                auth_time=datetime.fromtimestamp(int(auth_time), tz=UTC) if auth_time is not None else None,
+                amr=tuple(amr),
             )
+        except (TypeError, ValueError, OverflowError, OSError) as error:
+            raise InvalidToken() from error
+
+    def issue_second_factor(self, user_id: int, token_version: int) -> tuple[str, int]:
+        """The token of a sign-in's second step: (token, lifetime in seconds). It names the
+        account and its token version, so a password change in between retires it."""
+        ttl = self._config.SECOND_FACTOR_TTL
+        claims: dict[str, Any] = {"sub": str(user_id), "ver": token_version, "typ": SECOND_FACTOR_TOKEN_TYPE}
+        return self._encode(claims, ttl), ttl
+
+    def decode_second_factor(self, token: str) -> SecondFactorClaims:
+        claims = self._decode(token, SECOND_FACTOR_TOKEN_TYPE, _SECOND_FACTOR_CLAIMS)
+        try:
+            return SecondFactorClaims(user_id=int(claims["sub"]), token_version=int(claims["ver"]))
         except (TypeError, ValueError) as error:
             raise InvalidToken() from error

@@ -17,6 +17,7 @@ from app.auth.exceptions import (
     WeakPassword,
 )
 from app.auth.models import PASSWORD_RESET, Role, User
+from app.auth.policies.step_up import ensure_recent_authentication
 from app.auth.policies.users import ensure_can_create, ensure_outranks, ensure_super_admin
 from app.auth.repositories.action_token import ActionTokenRepository
 from app.auth.repositories.api_key import ApiKeyRepository
@@ -192,6 +193,8 @@ class UserService:
         if data.username is not None and data.username != user.username:
             changes["username"] = data.username
         if data.email is not None and data.email != user.email:
+            # A new address controls password resets: as sensitive as the password itself.
+            ensure_recent_authentication(principal, self._config)
             if data.current_password is None:
                 raise InvalidInput(
                     [

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { AuthAdminCreateUserData, AuthAdminCreateUserErrors, AuthAdminCreateUserResponses, AuthAdminDeactivateData, AuthAdminDeactivateErrors, AuthAdminDeactivateResponses, AuthAdminDeleteUserData, AuthAdminDeleteUserErrors, AuthAdminDeleteUserResponses, AuthAdminGrantRoleData, AuthAdminGrantRoleErrors, AuthAdminGrantRoleResponses, AuthAdminListUserKeysData, AuthAdminListUserKeysErrors, AuthAdminListUserKeysResponses, AuthAdminReactivateData, AuthAdminReactivateErrors, AuthAdminReactivateResponses, AuthAdminRevokeRoleData, AuthAdminRevokeRoleErrors, AuthAdminRevokeRoleResponses, AuthAdminRevokeUserKeyData, AuthAdminRevokeUserKeyErrors, AuthAdminRevokeUserKeyResponses, AuthAdminRevokeUserKeysData, AuthAdminRevokeUserKeysErrors, AuthAdminRevokeUserKeysResponses, AuthAdminSetPasswordData, AuthAdminSetPasswordErrors, AuthAdminSetPasswordResponses, AuthAuditListEntriesData, AuthAuditListEntriesErrors, AuthAuditListEntriesResponses, AuthKeysCreateData, AuthKeysCreateErrors, AuthKeysCreateResponses, AuthKeysListData, AuthKeysListErrors, AuthKeysListResponses, AuthKeysRevokeData, AuthKeysRevokeErrors, AuthKeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutAllData, AuthLogoutAllErrors, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthProfileChangePasswordData, AuthProfileChangePasswordErrors, AuthProfileChangePasswordResponses, AuthProfileDeleteData, AuthProfileDeleteErrors, AuthProfileDeleteResponses, AuthProfileGetData, AuthProfileGetErrors, AuthProfileGetResponses, AuthProfileListSecurityEventsData, AuthProfileListSecurityEventsErrors, AuthProfileListSecurityEventsResponses, AuthProfileListSessionsData, AuthProfileListSessionsErrors, AuthProfileListSessionsResponses, AuthProfileRevokeSessionData, AuthProfileRevokeSessionErrors, AuthProfileRevokeSessionResponses, AuthProfileUpdateData, AuthProfileUpdateErrors, AuthProfileUpdateResponses, AuthRefreshTokenData, AuthRefreshTokenErrors, AuthRefreshTokenResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthResetPasswordData, AuthResetPasswordErrors, AuthResetPasswordResponses, AuthRestorePasswordData, AuthRestorePasswordErrors, AuthRestorePasswordResponses, AuthUsersGetData, AuthUsersGetErrors, AuthUsersGetResponses, AuthUsersListData, AuthUsersListErrors, AuthUsersListResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, ChatAttachmentsDownloadData, ChatAttachmentsDownloadErrors, ChatAttachmentsDownloadResponses, ChatAttachmentsUploadData, ChatAttachmentsUploadErrors, ChatAttachmentsUploadResponses, ChatDemoData, ChatDemoErrors, ChatDemoResponses, ChatExportsCsvData, ChatExportsCsvErrors, ChatExportsCsvResponses, ChatExportsDownloadData, ChatExportsDownloadErrors, ChatExportsDownloadResponses, ChatExportsRequestData, ChatExportsRequestErrors, ChatExportsRequestResponses, ChatExportsStatusData, ChatExportsStatusErrors, ChatExportsStatusResponses, ChatRoomsCreateData, ChatRoomsCreateErrors, ChatRoomsCreateResponses, ChatRoomsDeleteData, ChatRoomsDeleteErrors, ChatRoomsDeleteMessageData, ChatRoomsDeleteMessageErrors, ChatRoomsDeleteMessageResponses, ChatRoomsDeleteResponses, ChatRoomsEditMessageData, ChatRoomsEditMessageErrors, ChatRoomsEditMessageResponses, ChatRoomsGetData, ChatRoomsGetErrors, ChatRoomsGetResponses, ChatRoomsJoinData, ChatRoomsJoinErrors, ChatRoomsJoinResponses, ChatRoomsLeaveData, ChatRoomsLeaveErrors, ChatRoomsLeaveResponses, ChatRoomsListData, ChatRoomsListErrors, ChatRoomsListMembersData, ChatRoomsListMembersErrors, ChatRoomsListMembersResponses, ChatRoomsListMessagesData, ChatRoomsListMessagesErrors, ChatRoomsListMessagesResponses, ChatRoomsListResponses, ChatRoomsPostMessageData, ChatRoomsPostMessageErrors, ChatRoomsPostMessageResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses } from './types.gen.js';
+import type { AuthAdminCreateUserData, AuthAdminCreateUserErrors, AuthAdminCreateUserResponses, AuthAdminDeactivateData, AuthAdminDeactivateErrors, AuthAdminDeactivateResponses, AuthAdminDeleteUserData, AuthAdminDeleteUserErrors, AuthAdminDeleteUserResponses, AuthAdminGrantRoleData, AuthAdminGrantRoleErrors, AuthAdminGrantRoleResponses, AuthAdminListUserKeysData, AuthAdminListUserKeysErrors, AuthAdminListUserKeysResponses, AuthAdminReactivateData, AuthAdminReactivateErrors, AuthAdminReactivateResponses, AuthAdminRevokeRoleData, AuthAdminRevokeRoleErrors, AuthAdminRevokeRoleResponses, AuthAdminRevokeUserKeyData, AuthAdminRevokeUserKeyErrors, AuthAdminRevokeUserKeyResponses, AuthAdminRevokeUserKeysData, AuthAdminRevokeUserKeysErrors, AuthAdminRevokeUserKeysResponses, AuthAdminSetPasswordData, AuthAdminSetPasswordErrors, AuthAdminSetPasswordResponses, AuthAuditListEntriesData, AuthAuditListEntriesErrors, AuthAuditListEntriesResponses, AuthKeysCreateData, AuthKeysCreateErrors, AuthKeysCreateResponses, AuthKeysListData, AuthKeysListErrors, AuthKeysListResponses, AuthKeysRevokeData, AuthKeysRevokeErrors, AuthKeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLoginSecondFactorData, AuthLoginSecondFactorErrors, AuthLoginSecondFactorResponses, AuthLogoutAllData, AuthLogoutAllErrors, AuthLogoutAllResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthProfileChangePasswordData, AuthProfileChangePasswordErrors, AuthProfileChangePasswordResponses, AuthProfileDeleteData, AuthProfileDeleteErrors, AuthProfileDeleteResponses, AuthProfileGetData, AuthProfileGetErrors, AuthProfileGetResponses, AuthProfileListSecurityEventsData, AuthProfileListSecurityEventsErrors, AuthProfileListSecurityEventsResponses, AuthProfileListSessionsData, AuthProfileListSessionsErrors, AuthProfileListSessionsResponses, AuthProfileRevokeSessionData, AuthProfileRevokeSessionErrors, AuthProfileRevokeSessionResponses, AuthProfileUpdateData, AuthProfileUpdateErrors, AuthProfileUpdateResponses, AuthRefreshTokenData, AuthRefreshTokenErrors, AuthRefreshTokenResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, AuthResendVerificationData, AuthResendVerificationErrors, AuthResendVerificationResponses, AuthResetPasswordData, AuthResetPasswordErrors, AuthResetPasswordResponses, AuthRestorePasswordData, AuthRestorePasswordErrors, AuthRestorePasswordResponses, AuthStepUpData, AuthStepUpErrors, AuthStepUpResponses, AuthTwoFactorConfirmEnrolmentData, AuthTwoFactorConfirmEnrolmentErrors, AuthTwoFactorConfirmEnrolmentResponses, AuthTwoFactorDisableData, AuthTwoFactorDisableErrors, AuthTwoFactorDisableResponses, AuthTwoFactorRegenerateRecoveryCodesData, AuthTwoFactorRegenerateRecoveryCodesErrors, AuthTwoFactorRegenerateRecoveryCodesResponses, AuthTwoFactorStartEnrolmentData, AuthTwoFactorStartEnrolmentErrors, AuthTwoFactorStartEnrolmentResponses, AuthTwoFactorStatusData, AuthTwoFactorStatusErrors, AuthTwoFactorStatusResponses, AuthUsersGetData, AuthUsersGetErrors, AuthUsersGetResponses, AuthUsersListData, AuthUsersListErrors, AuthUsersListResponses, AuthVerifyEmailData, AuthVerifyEmailErrors, AuthVerifyEmailResponses, ChatAttachmentsDownloadData, ChatAttachmentsDownloadErrors, ChatAttachmentsDownloadResponses, ChatAttachmentsUploadData, ChatAttachmentsUploadErrors, ChatAttachmentsUploadResponses, ChatDemoData, ChatDemoErrors, ChatDemoResponses, ChatExportsCsvData, ChatExportsCsvErrors, ChatExportsCsvResponses, ChatExportsDownloadData, ChatExportsDownloadErrors, ChatExportsDownloadResponses, ChatExportsRequestData, ChatExportsRequestErrors, ChatExportsRequestResponses, ChatExportsStatusData, ChatExportsStatusErrors, ChatExportsStatusResponses, ChatRoomsCreateData, ChatRoomsCreateErrors, ChatRoomsCreateResponses, ChatRoomsDeleteData, ChatRoomsDeleteErrors, ChatRoomsDeleteMessageData, ChatRoomsDeleteMessageErrors, ChatRoomsDeleteMessageResponses, ChatRoomsDeleteResponses, ChatRoomsEditMessageData, ChatRoomsEditMessageErrors, ChatRoomsEditMessageResponses, ChatRoomsGetData, ChatRoomsGetErrors, ChatRoomsGetResponses, ChatRoomsJoinData, ChatRoomsJoinErrors, ChatRoomsJoinResponses, ChatRoomsLeaveData, ChatRoomsLeaveErrors, ChatRoomsLeaveResponses, ChatRoomsListData, ChatRoomsListErrors, ChatRoomsListMembersData, ChatRoomsListMembersErrors, ChatRoomsListMembersResponses, ChatRoomsListMessagesData, ChatRoomsListMessagesErrors, ChatRoomsListMessagesResponses, ChatRoomsListResponses, ChatRoomsPostMessageData, ChatRoomsPostMessageErrors, ChatRoomsPostMessageResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -51,7 +51,14 @@ export const authRegister = <ThrowOnError extends boolean = false>(options: Opti
  * Sign in with a username or email and a password
  *
  * OAuth2 password flow (form fields `username` and `password`), so the docs' Authorize
- * button works. Starts a new session (one per device).
+ * button works. One of two answers (200 either way):
+ *
+ * - `TokenResponse` (`access_token`, `refresh_token`, ...): signed in; a new session (one per
+ * device).
+ * - `SecondFactorChallenge` (`second_factor_token`, `expires_in`, `methods`): the account has
+ * two-factor authentication on. No session yet: post the token with a code from the
+ * authenticator app (or a recovery code) to `POST /auth/login/second-factor` before it
+ * expires.
  */
 export const authLogin = <ThrowOnError extends boolean = false>(options: Options<AuthLoginData, ThrowOnError>) => (options.client ?? client).post<AuthLoginResponses, AuthLoginErrors, ThrowOnError>({
     ...urlSearchParamsBodySerializer,
@@ -59,6 +66,45 @@ export const authLogin = <ThrowOnError extends boolean = false>(options: Options
     ...options,
     headers: {
         'Content-Type': 'application/x-www-form-urlencoded',
+        ...options.headers
+    }
+});
+
+/**
+ * Finish signing in with a code from the authenticator app or a recovery code
+ *
+ * The second step of `POST /auth/login` for an account with two-factor authentication:
+ * the `second_factor_token` it returned and a `passcode`, the current 6-digit code of the
+ * authenticator app (each code works once) or one of the recovery codes (each works once; the
+ * owner is emailed). Answers like a one-step login. 401 `invalid_passcode` for a wrong or
+ * spent code, `invalid_token` for an expired token; at most
+ * AUTH_SECOND_FACTOR_ATTEMPTS_PER_ACCOUNT attempts per account in 5 minutes (429).
+ */
+export const authLoginSecondFactor = <ThrowOnError extends boolean = false>(options: Options<AuthLoginSecondFactorData, ThrowOnError>) => (options.client ?? client).post<AuthLoginSecondFactorResponses, AuthLoginSecondFactorErrors, ThrowOnError>({
+    url: '/api/v1/auth/login/second-factor',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Confirm my password again, for actions that need a recent sign-in
+ *
+ * RFC 9470 step-up: actions such as changing the password or turning two-factor off answer
+ * 401 `insufficient_user_authentication` when the session last authenticated more than
+ * AUTH_STEP_UP_MAX_AGE seconds ago. Send the password (and a `passcode` when two-factor is on)
+ * here, then retry with the new access token. Same session: the refresh token stays, and its
+ * later access tokens carry the new authentication time. Counted with the other checks of the
+ * password (AUTH_PASSWORD_CHECKS_PER_MINUTE per user, 429).
+ */
+export const authStepUp = <ThrowOnError extends boolean = false>(options: Options<AuthStepUpData, ThrowOnError>) => (options.client ?? client).post<AuthStepUpResponses, AuthStepUpErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/auth/step-up',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
         ...options.headers
     }
 });
@@ -182,7 +228,8 @@ export const authUsersGet = <ThrowOnError extends boolean = false>(options: Opti
 /**
  * Delete my account
  *
- * Needs the password; ends every session. The username and email become free again.
+ * Needs the password and a recent authentication (see `POST /auth/step-up`); ends every
+ * session. The username and email become free again.
  */
 export const authProfileDelete = <ThrowOnError extends boolean = false>(options: Options<AuthProfileDeleteData, ThrowOnError>) => (options.client ?? client).delete<AuthProfileDeleteResponses, AuthProfileDeleteErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -207,8 +254,9 @@ export const authProfileGet = <ThrowOnError extends boolean = false>(options?: O
  * Update my account
  *
  * Changing the email needs `current_password` (checks of it are limited per user, see
- * `/profile/password`), and the new address must be verified; the old address is told, and
- * reset links mailed to it stop working.
+ * `/profile/password`) and a recent authentication (401 `insufficient_user_authentication`
+ * otherwise, see `POST /auth/step-up`), and the new address must be verified; the old
+ * address is told, and reset links mailed to it stop working.
  */
 export const authProfileUpdate = <ThrowOnError extends boolean = false>(options: Options<AuthProfileUpdateData, ThrowOnError>) => (options.client ?? client).patch<AuthProfileUpdateResponses, AuthProfileUpdateErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { scheme: 'bearer', type: 'http' }],
@@ -223,7 +271,8 @@ export const authProfileUpdate = <ThrowOnError extends boolean = false>(options:
 /**
  * Change my password
  *
- * Needs the current password; every other session ends. At most
+ * Needs the current password and a recent authentication (see `POST /auth/step-up`); every
+ * other session ends. At most
  * AUTH_PASSWORD_CHECKS_PER_MINUTE checks of the current password per user and minute, here and
  * on `PATCH /profile` and `DELETE /profile` together (429 with Retry-After).
  */
@@ -271,6 +320,71 @@ export const authProfileListSecurityEvents = <ThrowOnError extends boolean = fal
 });
 
 /**
+ * Turn two-factor authentication off
+ *
+ * The secret and the recovery codes are deleted; an email tells the owner. 409 when it is
+ * off already.
+ */
+export const authTwoFactorDisable = <ThrowOnError extends boolean = false>(options?: Options<AuthTwoFactorDisableData, ThrowOnError>) => (options?.client ?? client).delete<AuthTwoFactorDisableResponses, AuthTwoFactorDisableErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/profile/two-factor',
+    ...options
+});
+
+/**
+ * Is two-factor authentication on for me
+ */
+export const authTwoFactorStatus = <ThrowOnError extends boolean = false>(options?: Options<AuthTwoFactorStatusData, ThrowOnError>) => (options?.client ?? client).get<AuthTwoFactorStatusResponses, AuthTwoFactorStatusErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/profile/two-factor',
+    ...options
+});
+
+/**
+ * Start turning two-factor authentication on
+ *
+ * A new TOTP secret, shown this once: scan the QR code (or type the secret) into an
+ * authenticator app, then confirm a code at `POST /profile/two-factor/enrolment/confirm`.
+ * Nothing changes at sign-in until then; starting again replaces the unconfirmed secret.
+ * 409 while two-factor is already on.
+ */
+export const authTwoFactorStartEnrolment = <ThrowOnError extends boolean = false>(options?: Options<AuthTwoFactorStartEnrolmentData, ThrowOnError>) => (options?.client ?? client).post<AuthTwoFactorStartEnrolmentResponses, AuthTwoFactorStartEnrolmentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/profile/two-factor/enrolment',
+    ...options
+});
+
+/**
+ * Turn two-factor authentication on with a code from the app
+ *
+ * With the current 6-digit code of the new secret, two-factor is on: signing in needs a
+ * code after the password from now on. Returns 10 recovery codes, shown this once (each
+ * works once in place of a code). An email confirms the change. 401 `invalid_passcode` for a
+ * wrong code, 409 with no enrolment started.
+ */
+export const authTwoFactorConfirmEnrolment = <ThrowOnError extends boolean = false>(options: Options<AuthTwoFactorConfirmEnrolmentData, ThrowOnError>) => (options.client ?? client).post<AuthTwoFactorConfirmEnrolmentResponses, AuthTwoFactorConfirmEnrolmentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/profile/two-factor/enrolment/confirm',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Replace my recovery codes
+ *
+ * 10 new codes, shown this once; every earlier code, used or not, stops working. 409 while
+ * two-factor is off.
+ */
+export const authTwoFactorRegenerateRecoveryCodes = <ThrowOnError extends boolean = false>(options?: Options<AuthTwoFactorRegenerateRecoveryCodesData, ThrowOnError>) => (options?.client ?? client).post<AuthTwoFactorRegenerateRecoveryCodesResponses, AuthTwoFactorRegenerateRecoveryCodesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/profile/two-factor/recovery-codes',
+    ...options
+});
+
+/**
  * My API keys
  *
  * Keys not revoked, newest first (expired ones too, until revoked); never their secret.
@@ -284,7 +398,8 @@ export const authKeysList = <ThrowOnError extends boolean = false>(options?: Opt
 /**
  * Create an API key
  *
- * The response carries the key (`token`), shown this once: send it as
+ * Needs a recent authentication (see `POST /auth/step-up`): a key outlives the session that
+ * made it. The response carries the key (`token`), shown this once: send it as
  * `Authorization: Bearer <token>`. It holds the scopes given (never `account` or `admin`) as
  * long as its owner's role has them, until it expires or is revoked. The owner is emailed. At
  * most AUTH_API_KEYS_PER_USER keys at once (409 `api_key_limit_reached`).

@@ -15,6 +15,28 @@ export type Accepted = {
 };
 
 /**
+ * AccessTokenResponse
+ *
+ * A new access token for the same session (the refresh token does not change).
+ */
+export type AccessTokenResponse = {
+    /**
+     * Access Token
+     */
+    access_token: string;
+    /**
+     * Token Type
+     */
+    token_type?: 'bearer';
+    /**
+     * Expires In
+     *
+     * Seconds until the access token expires.
+     */
+    expires_in: number;
+};
+
+/**
  * AdminUserCreate
  */
 export type AdminUserCreate = {
@@ -536,6 +558,18 @@ export type PaginatedResponseUserPublic = {
 };
 
 /**
+ * PasscodeConfirmation
+ */
+export type PasscodeConfirmation = {
+    /**
+     * Passcode
+     *
+     * A 6-digit code from the authenticator app, or an unused recovery code.
+     */
+    passcode: string;
+};
+
+/**
  * PasswordChange
  */
 export type PasswordChange = {
@@ -658,6 +692,18 @@ export type ReadyResponse = {
 };
 
 /**
+ * RecoveryCodes
+ *
+ * Shown once: each code works once in place of an authenticator code. Store them safely.
+ */
+export type RecoveryCodes = {
+    /**
+     * Recovery Codes
+     */
+    recovery_codes: Array<string>;
+};
+
+/**
  * RefreshRequest
  */
 export type RefreshRequest = {
@@ -751,6 +797,49 @@ export type RoomResponse = {
 };
 
 /**
+ * SecondFactorChallenge
+ *
+ * The answer to a correct password on an account with two-factor authentication: no
+ * session yet. Send `second_factor_token` and a code to `POST /auth/login/second-factor`.
+ */
+export type SecondFactorChallenge = {
+    /**
+     * Second Factor Token
+     *
+     * Good only at POST /auth/login/second-factor, until it expires; never a bearer token.
+     */
+    second_factor_token: string;
+    /**
+     * Expires In
+     *
+     * Seconds until the second-factor token expires.
+     */
+    expires_in: number;
+    /**
+     * Methods
+     *
+     * What the second step accepts.
+     */
+    methods: Array<'totp' | 'recovery_code'>;
+};
+
+/**
+ * SecondFactorRequest
+ */
+export type SecondFactorRequest = {
+    /**
+     * Second Factor Token
+     */
+    second_factor_token: string;
+    /**
+     * Passcode
+     *
+     * A 6-digit code from the authenticator app, or an unused recovery code.
+     */
+    passcode: string;
+};
+
+/**
  * SecurityEventResponse
  *
  * An event of the caller's own account. The address and browser are shown when the caller
@@ -823,6 +912,18 @@ export type SessionResponse = {
 };
 
 /**
+ * StepUpRequest
+ */
+export type StepUpRequest = {
+    /**
+     * Passcode
+     *
+     * Required when the account has two-factor authentication on.
+     */
+    passcode?: null;
+};
+
+/**
  * TokenResponse
  *
  * The OAuth2 token response (RFC 6749 5.1) plus the refresh token.
@@ -846,6 +947,53 @@ export type TokenResponse = {
      * Seconds until the access token expires.
      */
     expires_in: number;
+};
+
+/**
+ * TwoFactorEnrolment
+ *
+ * Shown once: the secret to add to an authenticator app, as text, as an otpauth:// URI and
+ * as a QR code of that URI. Two-factor is on only once a code from it is confirmed.
+ */
+export type TwoFactorEnrolment = {
+    /**
+     * Secret
+     *
+     * The TOTP secret, base32, for typing into an app by hand.
+     */
+    secret: string;
+    /**
+     * Otpauth Uri
+     *
+     * The key URI authenticator apps import (otpauth://totp/...).
+     */
+    otpauth_uri: string;
+    /**
+     * Qr Code
+     *
+     * A data: URI of an SVG image of `otpauth_uri`, for an <img>.
+     */
+    qr_code: string;
+};
+
+/**
+ * TwoFactorStatus
+ */
+export type TwoFactorStatus = {
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Enabled At
+     */
+    enabled_at?: string | null;
+    /**
+     * Recovery Codes Left
+     *
+     * Unused recovery codes (0 while two-factor is off).
+     */
+    recovery_codes_left: number;
 };
 
 /**
@@ -964,6 +1112,22 @@ export type AdminUserCreateWritable = {
      */
     password: string;
     role?: Role;
+};
+
+/**
+ * StepUpRequest
+ */
+export type StepUpRequestWritable = {
+    /**
+     * Password
+     */
+    password: string;
+    /**
+     * Passcode
+     *
+     * Required when the account has two-factor authentication on.
+     */
+    passcode?: string | null;
 };
 
 /**
@@ -1128,12 +1292,106 @@ export type AuthLoginError = AuthLoginErrors[keyof AuthLoginErrors];
 
 export type AuthLoginResponses = {
     /**
+     * Response Auth-Login
+     *
+     * Successful Response
+     */
+    200: TokenResponse | SecondFactorChallenge;
+};
+
+export type AuthLoginResponse = AuthLoginResponses[keyof AuthLoginResponses];
+
+export type AuthLoginSecondFactorData = {
+    body: SecondFactorRequest;
+    headers?: {
+        /**
+         * User-Agent
+         */
+        'user-agent'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/login/second-factor';
+};
+
+export type AuthLoginSecondFactorErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+};
+
+export type AuthLoginSecondFactorError = AuthLoginSecondFactorErrors[keyof AuthLoginSecondFactorErrors];
+
+export type AuthLoginSecondFactorResponses = {
+    /**
      * Successful Response
      */
     200: TokenResponse;
 };
 
-export type AuthLoginResponse = AuthLoginResponses[keyof AuthLoginResponses];
+export type AuthLoginSecondFactorResponse = AuthLoginSecondFactorResponses[keyof AuthLoginSecondFactorResponses];
+
+export type AuthStepUpData = {
+    body: StepUpRequestWritable;
+    path?: never;
+    query?: never;
+    url: '/api/v1/auth/step-up';
+};
+
+export type AuthStepUpErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+    /**
+     * Too Many Requests
+     */
+    429: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+};
+
+export type AuthStepUpError = AuthStepUpErrors[keyof AuthStepUpErrors];
+
+export type AuthStepUpResponses = {
+    /**
+     * Successful Response
+     */
+    200: AccessTokenResponse;
+};
+
+export type AuthStepUpResponse = AuthStepUpResponses[keyof AuthStepUpResponses];
 
 export type AuthRefreshTokenData = {
     body: RefreshRequest;
@@ -1509,7 +1767,7 @@ export type AuthProfileDeleteErrors = {
      */
     400: Problem;
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
@@ -1587,7 +1845,7 @@ export type AuthProfileUpdateErrors = {
      */
     400: Problem;
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
@@ -1636,7 +1894,7 @@ export type AuthProfileChangePasswordErrors = {
      */
     400: Problem;
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
@@ -1805,6 +2063,179 @@ export type AuthProfileListSecurityEventsResponses = {
 
 export type AuthProfileListSecurityEventsResponse = AuthProfileListSecurityEventsResponses[keyof AuthProfileListSecurityEventsResponses];
 
+export type AuthTwoFactorDisableData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/profile/two-factor';
+};
+
+export type AuthTwoFactorDisableErrors = {
+    /**
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Conflict
+     */
+    409: Problem;
+};
+
+export type AuthTwoFactorDisableError = AuthTwoFactorDisableErrors[keyof AuthTwoFactorDisableErrors];
+
+export type AuthTwoFactorDisableResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthTwoFactorDisableResponse = AuthTwoFactorDisableResponses[keyof AuthTwoFactorDisableResponses];
+
+export type AuthTwoFactorStatusData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/profile/two-factor';
+};
+
+export type AuthTwoFactorStatusErrors = {
+    /**
+     * Unauthorized
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+};
+
+export type AuthTwoFactorStatusError = AuthTwoFactorStatusErrors[keyof AuthTwoFactorStatusErrors];
+
+export type AuthTwoFactorStatusResponses = {
+    /**
+     * Successful Response
+     */
+    200: TwoFactorStatus;
+};
+
+export type AuthTwoFactorStatusResponse = AuthTwoFactorStatusResponses[keyof AuthTwoFactorStatusResponses];
+
+export type AuthTwoFactorStartEnrolmentData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/profile/two-factor/enrolment';
+};
+
+export type AuthTwoFactorStartEnrolmentErrors = {
+    /**
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Conflict
+     */
+    409: Problem;
+};
+
+export type AuthTwoFactorStartEnrolmentError = AuthTwoFactorStartEnrolmentErrors[keyof AuthTwoFactorStartEnrolmentErrors];
+
+export type AuthTwoFactorStartEnrolmentResponses = {
+    /**
+     * Successful Response
+     */
+    201: TwoFactorEnrolment;
+};
+
+export type AuthTwoFactorStartEnrolmentResponse = AuthTwoFactorStartEnrolmentResponses[keyof AuthTwoFactorStartEnrolmentResponses];
+
+export type AuthTwoFactorConfirmEnrolmentData = {
+    body: PasscodeConfirmation;
+    path?: never;
+    query?: never;
+    url: '/api/v1/profile/two-factor/enrolment/confirm';
+};
+
+export type AuthTwoFactorConfirmEnrolmentErrors = {
+    /**
+     * Bad Request
+     */
+    400: Problem;
+    /**
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Conflict
+     */
+    409: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+    /**
+     * Service Unavailable
+     */
+    503: Problem;
+};
+
+export type AuthTwoFactorConfirmEnrolmentError = AuthTwoFactorConfirmEnrolmentErrors[keyof AuthTwoFactorConfirmEnrolmentErrors];
+
+export type AuthTwoFactorConfirmEnrolmentResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecoveryCodes;
+};
+
+export type AuthTwoFactorConfirmEnrolmentResponse = AuthTwoFactorConfirmEnrolmentResponses[keyof AuthTwoFactorConfirmEnrolmentResponses];
+
+export type AuthTwoFactorRegenerateRecoveryCodesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/profile/two-factor/recovery-codes';
+};
+
+export type AuthTwoFactorRegenerateRecoveryCodesErrors = {
+    /**
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
+     */
+    401: Problem;
+    /**
+     * Forbidden
+     */
+    403: Problem;
+    /**
+     * Conflict
+     */
+    409: Problem;
+};
+
+export type AuthTwoFactorRegenerateRecoveryCodesError = AuthTwoFactorRegenerateRecoveryCodesErrors[keyof AuthTwoFactorRegenerateRecoveryCodesErrors];
+
+export type AuthTwoFactorRegenerateRecoveryCodesResponses = {
+    /**
+     * Successful Response
+     */
+    200: RecoveryCodes;
+};
+
+export type AuthTwoFactorRegenerateRecoveryCodesResponse = AuthTwoFactorRegenerateRecoveryCodesResponses[keyof AuthTwoFactorRegenerateRecoveryCodesResponses];
+
 export type AuthKeysListData = {
     body?: never;
     path?: never;
@@ -1849,7 +2280,7 @@ export type AuthKeysCreateErrors = {
      */
     400: Problem;
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
@@ -1986,7 +2417,7 @@ export type AuthAdminDeactivateData = {
 
 export type AuthAdminDeactivateErrors = {
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
@@ -2038,7 +2469,7 @@ export type AuthAdminReactivateData = {
 
 export type AuthAdminReactivateErrors = {
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
@@ -2090,7 +2521,7 @@ export type AuthAdminGrantRoleData = {
 
 export type AuthAdminGrantRoleErrors = {
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
@@ -2142,7 +2573,7 @@ export type AuthAdminRevokeRoleData = {
 
 export type AuthAdminRevokeRoleErrors = {
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**

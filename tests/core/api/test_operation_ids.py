@@ -37,3 +37,5 @@ def test_ids_name_the_module_the_route_group_and_the_action(app_config: AppConfi
     assert ids[f"GET {prefix}/chat/exports/{{job_id}}/download"] == "chat-exports-download"
     assert ids[f"GET {prefix}/chat/demo"] == "chat-demo"
     assert ids["GET /health/ready"] == "health-ready"
+    # A group of two words: hyphenated, and neither word repeated in the action.
+    assert ids[f"POST {prefix}/profile/two-factor/enrolment"] == "auth-two-factor-start-enrolment"

@@ -2,14 +2,17 @@
 
 from fastapi import APIRouter
 
-from app.auth.deps import AdminUser, ApiKeyServiceDep, SuperAdminUser, UserServiceDep
+from app.auth.deps import AdminUser, ApiKeyServiceDep, RecentAdminUser, RecentSuperAdminUser, UserServiceDep
 from app.auth.models import Role
+from app.auth.routes.v1.responses import step_up_responses
 from app.auth.schemas.api_key import ApiKeyResponse, RevokedApiKeys
 from app.auth.schemas.user import Password, StrictModel, UserCreate, UserDetail
 from app.core.api import ResourceId, error_responses
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
 ERRORS = error_responses(401, 403, 404, 409, 422, 503)
+# Role and status changes need a recent authentication (RFC 9470 step-up).
+STEP_UP_ERRORS = step_up_responses(401, 403, 404, 409, 422, 503)
 
 
 class AdminUserCreate(UserCreate):
@@ -32,31 +35,47 @@ async def create_user(body: AdminUserCreate, admin: AdminUser, users: UserServic
 
 
 @router.post(
-    "/{user_id}/deactivate", summary="Deactivate an account", response_model=UserDetail, responses=ERRORS
+    "/{user_id}/deactivate",
+    summary="Deactivate an account",
+    response_model=UserDetail,
+    responses=STEP_UP_ERRORS,
 )
-async def deactivate(user_id: ResourceId, admin: AdminUser, users: UserServiceDep) -> UserDetail:
+async def deactivate(user_id: ResourceId, admin: RecentAdminUser, users: UserServiceDep) -> UserDetail:
     """Ends every session of the account and retires its access tokens."""
     return _detail(await users.set_active(admin, user_id, active=False))
 
 
 @router.post(
-    "/{user_id}/reactivate", summary="Reactivate an account", response_model=UserDetail, responses=ERRORS
+    "/{user_id}/reactivate",
+    summary="Reactivate an account",
+    response_model=UserDetail,
+    responses=STEP_UP_ERRORS,
 )
-async def reactivate(user_id: ResourceId, admin: AdminUser, users: UserServiceDep) -> UserDetail:
+async def reactivate(user_id: ResourceId, admin: RecentAdminUser, users: UserServiceDep) -> UserDetail:
     return _detail(await users.set_active(admin, user_id, active=True))
 
 
 @router.post(
-    "/{user_id}/grant-admin", summary="Make an account an admin", response_model=UserDetail, responses=ERRORS
+    "/{user_id}/grant-admin",
+    summary="Make an account an admin",
+    response_model=UserDetail,
+    responses=STEP_UP_ERRORS,
 )
-async def grant_admin_role(user_id: ResourceId, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
+async def grant_admin_role(
+    user_id: ResourceId, admin: RecentSuperAdminUser, users: UserServiceDep
+) -> UserDetail:
     return _detail(await users.set_admin(admin, user_id, admin=True))
 
 
 @router.post(
-    "/{user_id}/revoke-admin", summary="Make an admin a user", response_model=UserDetail, responses=ERRORS
+    "/{user_id}/revoke-admin",
+    summary="Make an admin a user",
+    response_model=UserDetail,
+    responses=STEP_UP_ERRORS,
 )
-async def revoke_admin_role(user_id: ResourceId, admin: SuperAdminUser, users: UserServiceDep) -> UserDetail:
+async def revoke_admin_role(
+    user_id: ResourceId, admin: RecentSuperAdminUser, users: UserServiceDep
+) -> UserDetail:
     return _detail(await users.set_admin(admin, user_id, admin=False))
 
 

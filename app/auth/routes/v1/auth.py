@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth.deps import AccountUser, RecoveryServiceDep, SessionServiceDep, UserServiceDep
-from app.auth.routes.v1.limits import by_login_account, credential_limits
+from app.auth.routes.v1.limits import by_login_account, credential_limits, second_factor_limits
 from app.auth.schemas.auth import (
     Accepted,
     RefreshRequest,
@@ -15,6 +15,13 @@ from app.auth.schemas.auth import (
     RestorePasswordRequest,
     TokenResponse,
     VerifyEmailRequest,
+)
+from app.auth.schemas.two_factor import (
+    AccessTokenResponse,
+    LoginResult,
+    SecondFactorChallenge,
+    SecondFactorRequest,
+    StepUpRequest,
 )
 from app.auth.schemas.user import UserCreate, UserDetail
 from app.core.api import error_responses
@@ -41,7 +48,7 @@ async def register(body: UserCreate, users: UserServiceDep) -> UserDetail:
 @router.post(
     "/login",
     summary="Sign in with a username or email and a password",
-    response_model=TokenResponse,
+    response_model=LoginResult,
     dependencies=credential_limits("login", account=by_login_account),
     responses=error_responses(401, 422, 429, 503),
 )
@@ -49,10 +56,57 @@ async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     sessions: SessionServiceDep,
     user_agent: Annotated[str | None, Header()] = None,
-) -> TokenResponse:
+) -> TokenResponse | SecondFactorChallenge:
     """OAuth2 password flow (form fields `username` and `password`), so the docs' Authorize
-    button works. Starts a new session (one per device)."""
+    button works. One of two answers (200 either way):
+
+    - `TokenResponse` (`access_token`, `refresh_token`, ...): signed in; a new session (one per
+      device).
+    - `SecondFactorChallenge` (`second_factor_token`, `expires_in`, `methods`): the account has
+      two-factor authentication on. No session yet: post the token with a code from the
+      authenticator app (or a recovery code) to `POST /auth/login/second-factor` before it
+      expires."""
     return await sessions.login(form.username, form.password, user_agent)
+
+
+@router.post(
+    "/login/second-factor",
+    summary="Finish signing in with a code from the authenticator app or a recovery code",
+    response_model=TokenResponse,
+    dependencies=second_factor_limits(),
+    responses=error_responses(401, 422, 429, 503),
+)
+async def login_second_factor(
+    body: SecondFactorRequest,
+    sessions: SessionServiceDep,
+    user_agent: Annotated[str | None, Header()] = None,
+) -> TokenResponse:
+    """The second step of `POST /auth/login` for an account with two-factor authentication:
+    the `second_factor_token` it returned and a `passcode`, the current 6-digit code of the
+    authenticator app (each code works once) or one of the recovery codes (each works once; the
+    owner is emailed). Answers like a one-step login. 401 `invalid_passcode` for a wrong or
+    spent code, `invalid_token` for an expired token; at most
+    AUTH_SECOND_FACTOR_ATTEMPTS_PER_ACCOUNT attempts per account in 5 minutes (429)."""
+    return await sessions.complete_login(
+        body.second_factor_token.get_secret_value(), body.passcode.get_secret_value(), user_agent
+    )
+
+
+@router.post(
+    "/step-up",
+    summary="Confirm my password again, for actions that need a recent sign-in",
+    response_model=AccessTokenResponse,
+    responses=error_responses(401, 403, 422, 429, 503),
+)
+async def step_up(body: StepUpRequest, user: AccountUser, sessions: SessionServiceDep) -> AccessTokenResponse:
+    """RFC 9470 step-up: actions such as changing the password or turning two-factor off answer
+    401 `insufficient_user_authentication` when the session last authenticated more than
+    AUTH_STEP_UP_MAX_AGE seconds ago. Send the password (and a `passcode` when two-factor is on)
+    here, then retry with the new access token. Same session: the refresh token stays, and its
+    later access tokens carry the new authentication time. Counted with the other checks of the
+    password (AUTH_PASSWORD_CHECKS_PER_MINUTE per user, 429)."""
+    passcode = body.passcode.get_secret_value() if body.passcode is not None else None
+    return await sessions.step_up(user, body.password.get_secret_value(), passcode)
 
 
 @router.post(

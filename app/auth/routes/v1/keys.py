@@ -3,8 +3,9 @@ can neither see nor create nor revoke keys (the `account` scope is never a key's
 
 from fastapi import APIRouter
 
-from app.auth.deps import AccountUser, ApiKeyServiceDep
+from app.auth.deps import AccountUser, ApiKeyServiceDep, RecentlyAuthenticatedUser
 from app.auth.models import ApiKey
+from app.auth.routes.v1.responses import step_up_responses
 from app.auth.schemas.api_key import ApiKeyCreate, ApiKeyResponse, NewApiKey
 from app.core.api import ResourceId, error_responses
 
@@ -20,10 +21,13 @@ def _listed(key: ApiKey) -> ApiKeyResponse:
     summary="Create an API key",
     status_code=201,
     response_model=NewApiKey,
-    responses=error_responses(401, 403, 409, 422),
+    responses=step_up_responses(401, 403, 409, 422),
 )
-async def create_key(body: ApiKeyCreate, user: AccountUser, keys: ApiKeyServiceDep) -> NewApiKey:
-    """The response carries the key (`token`), shown this once: send it as
+async def create_key(
+    body: ApiKeyCreate, user: RecentlyAuthenticatedUser, keys: ApiKeyServiceDep
+) -> NewApiKey:
+    """Needs a recent authentication (see `POST /auth/step-up`): a key outlives the session that
+    made it. The response carries the key (`token`), shown this once: send it as
     `Authorization: Bearer <token>`. It holds the scopes given (never `account` or `admin`) as
     long as its owner's role has them, until it expires or is revoked. The owner is emailed. At
     most AUTH_API_KEYS_PER_USER keys at once (409 `api_key_limit_reached`)."""

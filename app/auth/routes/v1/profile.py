@@ -9,9 +9,11 @@ from app.auth.deps import (
     AuditTrailDep,
     ProfileReader,
     ProfileWriter,
+    RecentlyAuthenticatedUser,
     SessionServiceDep,
     UserServiceDep,
 )
+from app.auth.routes.v1.responses import step_up_responses
 from app.auth.schemas.audit import (
     AuditSortParam,
     OwnEventFilterParam,
@@ -35,20 +37,27 @@ async def get_profile(user: ProfileReader, users: UserServiceDep) -> UserDetail:
     "",
     summary="Update my account",
     response_model=UserDetail,
-    responses=error_responses(401, 403, 409, 422, 429, 503),
+    responses=step_up_responses(401, 403, 409, 422, 429, 503),
 )
 async def update_profile(body: UserUpdate, user: ProfileWriter, users: UserServiceDep) -> UserDetail:
     """Changing the email needs `current_password` (checks of it are limited per user, see
-    `/profile/password`), and the new address must be verified; the old address is told, and
-    reset links mailed to it stop working."""
+    `/profile/password`) and a recent authentication (401 `insufficient_user_authentication`
+    otherwise, see `POST /auth/step-up`), and the new address must be verified; the old
+    address is told, and reset links mailed to it stop working."""
     return UserDetail.model_validate(await users.update_profile(user, body), from_attributes=True)
 
 
 @router.delete(
-    "", summary="Delete my account", status_code=204, responses=error_responses(401, 403, 409, 422, 429, 503)
+    "",
+    summary="Delete my account",
+    status_code=204,
+    responses=step_up_responses(401, 403, 409, 422, 429, 503),
 )
-async def delete_profile(body: PasswordConfirmation, user: AccountUser, users: UserServiceDep) -> None:
-    """Needs the password; ends every session. The username and email become free again."""
+async def delete_profile(
+    body: PasswordConfirmation, user: RecentlyAuthenticatedUser, users: UserServiceDep
+) -> None:
+    """Needs the password and a recent authentication (see `POST /auth/step-up`); ends every
+    session. The username and email become free again."""
     await users.delete_profile(user, body.password.get_secret_value())
 
 
@@ -56,10 +65,13 @@ async def delete_profile(body: PasswordConfirmation, user: AccountUser, users: U
     "/password",
     summary="Change my password",
     status_code=204,
-    responses=error_responses(401, 403, 422, 429, 503),
+    responses=step_up_responses(401, 403, 422, 429, 503),
 )
-async def change_password(body: PasswordChange, user: AccountUser, users: UserServiceDep) -> None:
-    """Needs the current password; every other session ends. At most
+async def change_password(
+    body: PasswordChange, user: RecentlyAuthenticatedUser, users: UserServiceDep
+) -> None:
+    """Needs the current password and a recent authentication (see `POST /auth/step-up`); every
+    other session ends. At most
     AUTH_PASSWORD_CHECKS_PER_MINUTE checks of the current password per user and minute, here and
     on `PATCH /profile` and `DELETE /profile` together (429 with Retry-After)."""
     await users.change_password(
