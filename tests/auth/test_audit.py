@@ -28,6 +28,7 @@ from app.core.deps import get_unit_of_work
 from app.core.mail import MemoryBackend
 from app.core.platform import Platform
 from app.core.resources import Resources
+from tests.auth.two_factor import TWO_FACTOR, enrol, second_step_token, totp_code
 from tests.conftest import app_settings, build_app
 from tests.factories import PASSWORD, UserFactory
 from tests.overrides import units_of_work_from
@@ -81,6 +82,11 @@ class Scene:
             return await self.client.request(
                 method, f"{API}{path}", headers={**(headers or {}), **SENT_WITH}, **kw
             )
+
+    async def second_step_token(self, username: str) -> str:
+        """The first step of a two-factor sign-in, a moment before the recorded second."""
+        with freeze_time(self.moment - timedelta(seconds=5)):
+            return await second_step_token(self.client, username)
 
     async def login(self, name: str, password: str = PASSWORD) -> httpx.Response:
         return await self.act("POST", "/auth/login", data={"username": name, "password": password})
@@ -245,7 +251,85 @@ async def api_key_revoked_by_admin(scene: Scene) -> Expected:
     return Expected(AuditEvent.API_KEY_REVOKED, admin.user.id, owner.user.id, {"api_key_id": key["id"]})
 
 
-SCENARIOS: list[Callable[[Scene], Awaitable[Expected]]] = [
+async def two_factor_enabled(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    started = await scene.client.post(f"{TWO_FACTOR}/enrolment", headers=signed.headers)
+    code = {"passcode": totp_code(started.json()["secret"], at=scene.moment)}
+    response = await scene.act("POST", "/profile/two-factor/enrolment/confirm", signed.headers, json=code)
+    assert response.status_code == 200
+    return Expected(AuditEvent.TWO_FACTOR_ENABLED, signed.user.id, signed.user.id)
+
+
+async def two_factor_failed(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    await enrol(scene.client, signed.headers)
+    token = await scene.second_step_token(signed.user.username)
+    body = {"second_factor_token": token, "passcode": "000000"}
+    assert (await scene.act("POST", "/auth/login/second-factor", json=body)).status_code == 401
+    return Expected(AuditEvent.TWO_FACTOR_FAILED, None, signed.user.id, {"reason": "wrong_code"})
+
+
+async def two_factor_used_to_sign_in(scene: Scene) -> list[Expected]:
+    signed = await scene.sign_in()
+    enrolled = await enrol(scene.client, signed.headers)
+    token = await scene.second_step_token(signed.user.username)
+    body = {"second_factor_token": token, "passcode": totp_code(enrolled.secret, at=scene.moment)}
+    assert (await scene.act("POST", "/auth/login/second-factor", json=body)).status_code == 200
+    user = signed.user.id
+    return [
+        Expected(AuditEvent.TWO_FACTOR_USED, user, user, {"method": "totp"}),
+        Expected(AuditEvent.SIGN_IN_SUCCEEDED, user, user, {"session_id": ANY, "second_factor": "totp"}),
+    ]
+
+
+async def recovery_code_used(scene: Scene) -> list[Expected]:
+    signed = await scene.sign_in()
+    enrolled = await enrol(scene.client, signed.headers)
+    token = await scene.second_step_token(signed.user.username)
+    body = {"second_factor_token": token, "passcode": enrolled.recovery_codes[0]}
+    assert (await scene.act("POST", "/auth/login/second-factor", json=body)).status_code == 200
+    user = signed.user.id
+    return [
+        Expected(AuditEvent.RECOVERY_CODE_USED, user, user, {"remaining": 9}),
+        Expected(AuditEvent.TWO_FACTOR_USED, user, user, {"method": "recovery_code"}),
+        Expected(
+            AuditEvent.SIGN_IN_SUCCEEDED, user, user, {"session_id": ANY, "second_factor": "recovery_code"}
+        ),
+    ]
+
+
+async def recovery_codes_regenerated(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    await enrol(scene.client, signed.headers)
+    response = await scene.act("POST", "/profile/two-factor/recovery-codes", signed.headers)
+    assert response.status_code == 200, response.text
+    return Expected(AuditEvent.RECOVERY_CODES_REGENERATED, signed.user.id, signed.user.id)
+
+
+async def two_factor_disabled(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    await enrol(scene.client, signed.headers)
+    assert (await scene.act("DELETE", "/profile/two-factor", signed.headers)).status_code == 204
+    return Expected(AuditEvent.TWO_FACTOR_DISABLED, signed.user.id, signed.user.id)
+
+
+async def step_up_succeeded(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    response = await scene.act("POST", "/auth/step-up", signed.headers, json={"password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return Expected(AuditEvent.STEP_UP_SUCCEEDED, signed.user.id, signed.user.id, {"session_id": ANY})
+
+
+async def step_up_failed(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    response = await scene.act(
+        "POST", "/auth/step-up", signed.headers, json={"password": "Wrong-password-123"}
+    )
+    assert response.status_code == 401
+    return Expected(AuditEvent.STEP_UP_FAILED, signed.user.id, signed.user.id, {"reason": "wrong_password"})
+
+
+SCENARIOS: list[Callable[[Scene], Awaitable[Expected | list[Expected]]]] = [
     sign_in_succeeded,
     sign_in_failed_wrong_password,
     sign_in_failed_unknown_account,
@@ -266,19 +350,28 @@ SCENARIOS: list[Callable[[Scene], Awaitable[Expected]]] = [
     api_key_first_used,
     api_key_revoked,
     api_key_revoked_by_admin,
+    two_factor_enabled,
+    two_factor_failed,
+    two_factor_used_to_sign_in,
+    recovery_code_used,
+    recovery_codes_regenerated,
+    two_factor_disabled,
+    step_up_succeeded,
+    step_up_failed,
 ]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[scenario.__name__ for scenario in SCENARIOS])
 async def test_each_event_leaves_exactly_one_entry(
-    scenario: Callable[[Scene], Awaitable[Expected]],
+    scenario: Callable[[Scene], Awaitable[Expected | list[Expected]]],
     client: httpx.AsyncClient,
     db_session: AsyncSession,
     sign_in: SignIn,
     outbox_mail: MemoryBackend,
 ) -> None:
     scene = Scene(client, db_session, sign_in, outbox_mail)
-    expected = await scenario(scene)
+    outcome = await scenario(scene)
+    expected_entries = outcome if isinstance(outcome, list) else [outcome]
     entries = await entries_after(db_session, scene.before)
     recorded = [
         (
@@ -304,6 +397,7 @@ async def test_each_event_leaves_exactly_one_entry(
             expected.details,
             scene.moment,
         )
+        for expected in expected_entries
     ]
 
 

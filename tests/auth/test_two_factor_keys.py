@@ -13,6 +13,7 @@ from app.auth.models import RecoveryCode, User, UserTotp
 from app.auth.repositories.recovery_code import RecoveryCodeRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.repositories.user_totp import UserTotpRepository
+from app.auth.services.factory import audit_trail
 from app.auth.services.one_time_codes import new_totp_secret, recovery_code_digest
 from app.auth.services.secret_box import SecretBox, UndecryptableSecret
 from app.auth.services.two_factor import TwoFactorService
@@ -48,6 +49,7 @@ def service(platform: Platform, box: SecretBox) -> TwoFactorService:
         recovery_codes=RecoveryCodeRepository(platform.session),
         box=box,
         mail=platform.mail,
+        audit=audit_trail(platform),
         project_name="Test",
     )
 

@@ -43,7 +43,22 @@ class AuditEvent(StrEnum):
 # failed, say) is internal: stored, and shown to administrators only. New keys are internal
 # until they are listed here.
 SHOWN_TO_USER = frozenset(
-    {"session_id", "cause", "old_email", "new_email", "role", "old_role", "new_role", "is_active"}
+    {
+        "session_id",
+        "cause",
+        "old_email",
+        "new_email",
+        "role",
+        "old_role",
+        "new_role",
+        "is_active",
+        "method",
+        "second_factor",
+        "remaining",
+        "api_key_id",
+        "prefix",
+        "scopes",
+    }
 )
 
 AuditField = Literal["id", "event", "actor_id", "target_id", "client_address", "request_id", "created_at"]

@@ -90,6 +90,7 @@ def two_factor_service(platform: Platform) -> TwoFactorService:
         recovery_codes=RecoveryCodeRepository(platform.session),
         box=secret_box_for(config),
         mail=platform.mail,
+        audit=audit_trail(platform),
         project_name=platform.config.PROJECT_NAME,
     )
 

@@ -108,8 +108,14 @@ class SessionService:
         user = await self._users.get(claims.user_id)
         if user is None or not user.is_active or user.token_version != claims.token_version:
             raise InvalidToken()
-        await self._two_factor.verify(user, passcode)
-        tokens, _ = await self._start_session(user, user_agent, TWO_FACTORS)
+        method = await self._two_factor.verify(user, passcode)
+        tokens, session = await self._start_session(user, user_agent, TWO_FACTORS)
+        await self._audit.record(
+            AuditEvent.SIGN_IN_SUCCEEDED,
+            actor_id=user.id,
+            target_id=user.id,
+            details={"session_id": session.id, "second_factor": method},
+        )
         return tokens
 
     async def _start_session(
@@ -167,9 +173,21 @@ class SessionService:
         await self._password_checks.spend(user.id)
         valid, _ = await self._hasher.verify(password, user.password_hash)
         if not valid:
+            await self._audit.record_failure(
+                AuditEvent.STEP_UP_FAILED,
+                actor_id=user.id,
+                target_id=user.id,
+                details={"reason": "wrong_password"},
+            )
             raise InvalidCredentials("The password is incorrect.")
         if two_factor and passcode is not None:
-            await self._two_factor.verify(user, passcode)
+            await self._two_factor.verify(user, passcode)  # records a wrong code itself
+        await self._audit.record(
+            AuditEvent.STEP_UP_SUCCEEDED,
+            actor_id=user.id,
+            target_id=user.id,
+            details={"session_id": session.id},
+        )
         session.authenticated_at = utcnow()
         session.auth_methods = list(TWO_FACTORS if two_factor else PASSWORD_ONLY)
         access_token, expires_in = self._access_token(user, session)

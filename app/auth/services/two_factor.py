@@ -9,6 +9,7 @@ recorded atomically), a recovery code is spent and its owner mailed.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from app.auth.emails.templates import RecoveryCodeUsed, TwoFactorDisabled, TwoFactorEnabled
 from app.auth.exceptions import (
@@ -23,8 +24,10 @@ from app.auth.models import User, UserTotp
 from app.auth.repositories.recovery_code import RecoveryCodeRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.repositories.user_totp import UserTotpRepository
+from app.auth.schemas.audit import AuditEvent
 from app.auth.schemas.principal import Principal
 from app.auth.schemas.two_factor import SecondFactorMethod
+from app.auth.services.audit import AuditTrail
 from app.auth.services.one_time_codes import (
     is_recovery_code,
     is_totp_code,
@@ -64,8 +67,10 @@ class TwoFactorService:
         recovery_codes: RecoveryCodeRepository,
         box: SecretBox,
         mail: MailServiceInterface,
+        audit: AuditTrail,
         project_name: str,
     ) -> None:
+        self._audit = audit
         self._users = users
         self._totps = totps
         self._recovery_codes = recovery_codes
@@ -118,8 +123,9 @@ class TwoFactorService:
         code = normalize_passcode(passcode)
         step = matching_step(self._secret_of(totp), code, utcnow()) if is_totp_code(code) else None
         if step is None:
-            raise InvalidPasscode()
+            await self._failed(user, "wrong_code_at_enrolment", actor_id=user.id)
         await self._totps.update(totp, {"confirmed_at": utcnow(), "last_used_step": step})
+        await self._audit.record(AuditEvent.TWO_FACTOR_ENABLED, actor_id=user.id, target_id=user.id)
         codes = await self._new_recovery_codes(user.id)
         await self._mail.queue(
             TwoFactorEnabled(username=user.username, project_name=self._project_name),
@@ -134,6 +140,7 @@ class TwoFactorService:
             raise TwoFactorNotEnabled()
         await self._totps.delete_for_user(user.id)
         await self._recovery_codes.delete_for_user(user.id)
+        await self._audit.record(AuditEvent.TWO_FACTOR_DISABLED, actor_id=user.id, target_id=user.id)
         await self._mail.queue(
             TwoFactorDisabled(username=user.username, project_name=self._project_name),
             EmailData(subject="Two-factor authentication is off", recipient=user.email),
@@ -144,6 +151,9 @@ class TwoFactorService:
         totp = await self._totps.for_update(principal.id)
         if totp is None or totp.confirmed_at is None:
             raise TwoFactorNotEnabled()
+        await self._audit.record(
+            AuditEvent.RECOVERY_CODES_REGENERATED, actor_id=principal.id, target_id=principal.id
+        )
         return await self._new_recovery_codes(principal.id)
 
     async def _new_recovery_codes(self, user_id: int) -> list[str]:
@@ -158,12 +168,28 @@ class TwoFactorService:
         of a step not used before (one step of clock skew either way), or an unused recovery
         code, which is spent and its use mailed to the owner."""
         code = normalize_passcode(passcode)
-        if is_totp_code(code):
-            await self._accept_totp(user, code)
-            return "totp"
-        if is_recovery_code(code):
-            await self._spend_recovery_code(user, code)
-            return "recovery_code"
+        method: SecondFactorMethod
+        try:
+            if is_totp_code(code):
+                await self._accept_totp(user, code)
+                method = "totp"
+            elif is_recovery_code(code):
+                await self._spend_recovery_code(user, code)
+                method = "recovery_code"
+            else:
+                raise InvalidPasscode()
+        except InvalidPasscode:
+            await self._failed(user, "wrong_code")
+        await self._audit.record(
+            AuditEvent.TWO_FACTOR_USED, actor_id=user.id, target_id=user.id, details={"method": method}
+        )
+        return method
+
+    async def _failed(self, user: User, reason: str, *, actor_id: int | None = None) -> NoReturn:
+        # Recorded although the error rolls the request back; the reason stays internal.
+        await self._audit.record_failure(
+            AuditEvent.TWO_FACTOR_FAILED, actor_id=actor_id, target_id=user.id, details={"reason": reason}
+        )
         raise InvalidPasscode()
 
     async def _accept_totp(self, user: User, code: str) -> None:
@@ -180,6 +206,12 @@ class TwoFactorService:
         if not await self._recovery_codes.use(user.id, recovery_code_digest(code), utcnow()):
             raise InvalidPasscode()
         remaining = await self._recovery_codes.count_unused(user.id)
+        await self._audit.record(
+            AuditEvent.RECOVERY_CODE_USED,
+            actor_id=user.id,
+            target_id=user.id,
+            details={"remaining": remaining},
+        )
         await self._mail.queue(
             RecoveryCodeUsed(username=user.username, remaining=remaining, project_name=self._project_name),
             EmailData(subject="A recovery code was used", recipient=user.email),
