@@ -169,6 +169,14 @@ async def session_revoked_for_refresh_token_reuse(scene: Scene) -> Expected:
     return Expected(AuditEvent.SESSION_REVOKED, None, signed.user.id, details)
 
 
+async def signed_out(scene: Scene) -> Expected:
+    signed = await scene.sign_in()
+    body = {"refresh_token": signed.refresh_token}
+    assert (await scene.act("POST", "/auth/logout", signed.headers, json=body)).status_code == 204
+    details = {"session_id": ANY, "cause": "logout"}
+    return Expected(AuditEvent.SESSION_REVOKED, signed.user.id, signed.user.id, details)
+
+
 async def logged_out_everywhere(scene: Scene) -> Expected:
     signed = await scene.sign_in()
     assert (await scene.act("POST", "/auth/logout-all", signed.headers)).status_code == 204
@@ -193,6 +201,15 @@ async def status_changed(scene: Scene) -> Expected:
     admin, user = await scene.sign_in(Role.ADMIN), await UserFactory.create_async()
     assert (await scene.act("POST", f"/admin/users/{user.id}/deactivate", admin.headers)).status_code == 200
     return Expected(AuditEvent.STATUS_CHANGED, admin.user.id, user.id, {"is_active": False})
+
+
+async def status_changed_ending_api_keys(scene: Scene) -> Expected:
+    admin, owner = await scene.sign_in(Role.ADMIN), await scene.sign_in()
+    key = await new_key(scene, owner)
+    path = f"/admin/users/{owner.user.id}/deactivate"
+    assert (await scene.act("POST", path, admin.headers)).status_code == 200
+    details = {"is_active": False, "revoked_api_key_ids": [key["id"]]}
+    return Expected(AuditEvent.STATUS_CHANGED, admin.user.id, owner.user.id, details)
 
 
 async def user_created_by_admin(scene: Scene) -> Expected:
@@ -340,10 +357,12 @@ SCENARIOS: list[Callable[[Scene], Awaitable[Expected | list[Expected]]]] = [
     email_changed,
     session_revoked,
     session_revoked_for_refresh_token_reuse,
+    signed_out,
     logged_out_everywhere,
     account_deleted,
     role_changed,
     status_changed,
+    status_changed_ending_api_keys,
     user_created_by_admin,
     user_deleted_by_admin,
     api_key_created,

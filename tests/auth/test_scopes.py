@@ -171,3 +171,18 @@ async def test_rate_limits_count_a_key_s_requests_per_key(
                 assert (await client.get(SCOPED, headers=headers)).status_code == 200
             for headers in (first, second, session):
                 assert (await client.get(SCOPED, headers=headers)).status_code == 429
+
+
+async def test_an_administrator_s_key_acts_with_a_user_s_powers(
+    client: httpx.AsyncClient, sign_in: SignIn
+) -> None:
+    admin, owner = await sign_in(Role.ADMIN), await sign_in()
+    room = (await client.post(ROOMS, json={"name": "Owned"}, headers=owner.headers)).json()
+    _, key = await new_key(client, admin.headers, ["chat:read", "chat:write", "users:read"])
+    # The directory shows a key what it shows a user: public fields only.
+    seen = (await client.get(f"{API}/users/{owner.user.id}", headers=key)).json()
+    assert "email" not in seen
+    assert "email" in (await client.get(f"{API}/users/{owner.user.id}", headers=admin.headers)).json()
+    # Moderation (deleting another user's room) takes the admin session.
+    assert (await client.delete(f"{ROOMS}/{room['id']}", headers=key)).status_code == 403
+    assert (await client.delete(f"{ROOMS}/{room['id']}", headers=admin.headers)).status_code == 204

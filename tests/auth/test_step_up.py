@@ -152,6 +152,37 @@ ACTIONS = [
         200,
     ),
     Action(
+        "create an account",
+        Role.ADMIN,
+        nothing,
+        lambda c, h: c.client.post(
+            ADMIN,
+            json={
+                "email": "made-by-admin@example.com",
+                "username": "made_by_admin",
+                "password": "Created-pass-1",
+            },
+            headers=h,
+        ),
+        201,
+    ),
+    Action(
+        "delete an account",
+        Role.ADMIN,
+        target(),
+        lambda c, h: c.client.delete(f"{ADMIN}/{c.target_id}", headers=h),
+        204,
+    ),
+    Action(
+        "set an account's password",
+        Role.ADMIN,
+        target(),
+        lambda c, h: c.client.post(
+            f"{ADMIN}/{c.target_id}/password", json={"password": "Set-by-admin-9"}, headers=h
+        ),
+        204,
+    ),
+    Action(
         "grant the admin role",
         Role.SUPER_ADMIN,
         target(),

@@ -342,3 +342,20 @@ async def test_one_code_sent_to_two_processes_at_once_signs_in_once(
         )
     assert sorted(response.status_code for response in totp_race) == [200, 401]
     assert sorted(response.status_code for response in recovery_race) == [200, 401]
+
+
+async def test_turning_it_on_ends_the_other_sessions(client: httpx.AsyncClient, sign_in: SignIn) -> None:
+    """Someone else who knows the password and signed in before cannot step up with it and
+    turn the second factor off again."""
+    owner = await sign_in()
+    other = await login(client, owner.user.username)
+    other_headers = bearer(other.json()["access_token"])
+    assert (await client.get(PROFILE, headers=other_headers)).status_code == 200
+    await enrol(client, owner.headers)
+    assert (await client.get(PROFILE, headers=other_headers)).status_code == 401
+    assert (await client.delete(TWO_FACTOR, headers=other_headers)).status_code == 401
+    refreshed = await client.post(
+        f"{API}/auth/refresh-token", json={"refresh_token": other.json()["refresh_token"]}
+    )
+    assert refreshed.status_code == 401
+    assert (await client.get(PROFILE, headers=owner.headers)).status_code == 200

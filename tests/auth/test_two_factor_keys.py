@@ -11,9 +11,10 @@ from app.auth.config import AuthConfig
 from app.auth.exceptions import TwoFactorUnavailable
 from app.auth.models import RecoveryCode, User, UserTotp
 from app.auth.repositories.recovery_code import RecoveryCodeRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.repositories.user_totp import UserTotpRepository
-from app.auth.services.factory import audit_trail
+from app.auth.services.factory import access_revocation, audit_trail
 from app.auth.services.one_time_codes import new_totp_secret, recovery_code_digest
 from app.auth.services.secret_box import SecretBox, UndecryptableSecret
 from app.auth.services.two_factor import TwoFactorService
@@ -50,6 +51,8 @@ def service(platform: Platform, box: SecretBox) -> TwoFactorService:
         box=box,
         mail=platform.mail,
         audit=audit_trail(platform),
+        sessions=SignInSessionRepository(platform.session),
+        revocation=access_revocation(platform),
         project_name="Test",
     )
 

@@ -34,13 +34,15 @@ class SignInSessionRepository(BaseRepository[SignInSession]):
 
     async def revoke_for_user(
         self, user_id: int, now: datetime, reason: str, *, except_id: int | None = None
-    ) -> None:
+    ) -> list[int]:
+        """End the user's live sessions (all but `except_id`); returns their ids."""
         statement = update(SignInSession).where(
             SignInSession.user_id == user_id, SignInSession.revoked_at.is_(None)
         )
         if except_id is not None:
             statement = statement.where(SignInSession.id != except_id)
-        await self.session.execute(statement.values(revoked_at=now, revoked_reason=reason))
+        statement = statement.values(revoked_at=now, revoked_reason=reason).returning(SignInSession.id)
+        return list(await self.session.scalars(statement))
 
     async def purge(self, before: datetime) -> int:
         """Delete sessions that ended (expired or revoked) before `before`; tokens cascade."""

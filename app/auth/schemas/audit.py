@@ -56,6 +56,7 @@ SHOWN_TO_USER = frozenset(
         "second_factor",
         "remaining",
         "api_key_id",
+        "revoked_api_key_ids",
         "prefix",
         "scopes",
     }

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.auth.models import Role, User
-from app.auth.schemas.scopes import granted_to_key, scopes_of_role
+from app.auth.schemas.scopes import ADMIN, granted_to_key, scopes_of_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,9 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.role.rank >= Role.ADMIN.rank
+        """An admin session: an administrator's API key never holds the `admin` scope, so it acts
+        with a user's powers (moderation, private fields) like any key."""
+        return self.role.rank >= Role.ADMIN.rank and ADMIN in self.scopes
 
     @property
     def scopes(self) -> frozenset[str]:

@@ -90,7 +90,7 @@ class AuditTrail:
         details: Mapping[str, object] | None,
     ) -> dict[str, Any]:
         # An identifier is no secret: `api_key_id`, `token_id` name what a secret opens, not the secret.
-        secret = [key for key in details or () if is_secret_key(key) and not key.endswith("_id")]
+        secret = [key for key in details or () if is_secret_key(key) and not key.endswith(("_id", "_ids"))]
         if secret:
             raise ValueError(f"audit details never hold secrets; rename {secret[0]!r} if it is not one")
         request = self._request

@@ -91,6 +91,8 @@ def two_factor_service(platform: Platform) -> TwoFactorService:
         box=secret_box_for(config),
         mail=platform.mail,
         audit=audit_trail(platform),
+        sessions=SignInSessionRepository(platform.session),
+        revocation=access_revocation(platform),
         project_name=platform.config.PROJECT_NAME,
     )
 

@@ -247,6 +247,12 @@ class SessionService:
         if session.revoked_at is None:
             session.revoked_at, session.revoked_reason = utcnow(), "logout"
             await self._revocation.revoke_session(principal.id, session.id, "logout")
+            await self._audit.record(
+                AuditEvent.SESSION_REVOKED,
+                actor_id=principal.id,
+                target_id=principal.id,
+                details={"session_id": session.id, "cause": "logout"},
+            )
 
     async def logout_all(self, principal: Principal) -> None:
         """Ends every session and retires every access token of the caller."""

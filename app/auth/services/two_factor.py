@@ -22,6 +22,7 @@ from app.auth.exceptions import (
 )
 from app.auth.models import User, UserTotp
 from app.auth.repositories.recovery_code import RecoveryCodeRepository
+from app.auth.repositories.sign_in_session import SignInSessionRepository
 from app.auth.repositories.user import UserRepository
 from app.auth.repositories.user_totp import UserTotpRepository
 from app.auth.schemas.audit import AuditEvent
@@ -39,6 +40,7 @@ from app.auth.services.one_time_codes import (
     qr_code_data_uri,
     recovery_code_digest,
 )
+from app.auth.services.revocation import AccessRevocation
 from app.auth.services.secret_box import SecretBox, UndecryptableSecret
 from app.core.clock import utcnow
 from app.core.log import logger
@@ -68,9 +70,13 @@ class TwoFactorService:
         box: SecretBox,
         mail: MailServiceInterface,
         audit: AuditTrail,
+        sessions: SignInSessionRepository,
+        revocation: AccessRevocation,
         project_name: str,
     ) -> None:
         self._audit = audit
+        self._sessions = sessions
+        self._revocation = revocation
         self._users = users
         self._totps = totps
         self._recovery_codes = recovery_codes
@@ -126,6 +132,14 @@ class TwoFactorService:
             await self._failed(user, "wrong_code_at_enrolment", actor_id=user.id)
         await self._totps.update(totp, {"confirmed_at": utcnow(), "last_used_step": step})
         await self._audit.record(AuditEvent.TWO_FACTOR_ENABLED, actor_id=user.id, target_id=user.id)
+        # Every other session signed in with the password alone, perhaps by whoever else knows it:
+        # they end now (their access tokens at their next request, on every process), or one of
+        # them could step up with the password and turn the second factor off again.
+        ended = await self._sessions.revoke_for_user(
+            user.id, utcnow(), "two_factor_enabled", except_id=principal.session_id
+        )
+        for session_id in ended:
+            await self._revocation.revoke_session(user.id, session_id, "two_factor_enabled")
         codes = await self._new_recovery_codes(user.id)
         await self._mail.queue(
             TwoFactorEnabled(username=user.username, project_name=self._project_name),

@@ -1,5 +1,6 @@
 """Accounts: registration, profile, password, deletion, and what administrators may do."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -274,16 +275,20 @@ class UserService:
         user = await self.get(principal.id)
         await self._verify_password(user, password)
         await self._ensure_not_last_super_admin(user)
-        await self._retire(user)
-        await self._audit.record(AuditEvent.ACCOUNT_DELETED, actor_id=principal.id, target_id=user.id)
+        keys = await self._retire(user)
+        await self._audit.record(
+            AuditEvent.ACCOUNT_DELETED, actor_id=principal.id, target_id=user.id, details=_keys_revoked(keys)
+        )
 
-    async def _retire(self, user: User) -> None:
+    async def _retire(self, user: User) -> Sequence[int]:
+        """Delete the account; the ids of the API keys that ended with it."""
         await self._users.delete(user)
         user.token_version += 1
         await self._sessions.revoke_for_user(user.id, utcnow(), "account_deleted")
-        await self._api_keys.revoke_all(user.id, utcnow())
+        keys = await self._api_keys.revoke_all(user.id, utcnow())
         await self._revocation.revoke_all(user.id, user.token_version, "account_deleted")
         self._events.dispatch(UserDeleted(id=user.id))
+        return keys
 
     async def _ensure_not_last_super_admin(self, user: User) -> None:
         if user.role_enum is Role.SUPER_ADMIN:
@@ -305,15 +310,19 @@ class UserService:
             return user
         user.is_active = active
         user.token_version += 1
+        keys: Sequence[int] = ()
         if active:
             self._revocation.forget_after_commit(user.id)
         else:
             await self._sessions.revoke_for_user(user.id, utcnow(), "deactivated")
             # Like its sessions, its API keys end for good (reactivation does not bring them back).
-            await self._api_keys.revoke_all(user.id, utcnow())
+            keys = await self._api_keys.revoke_all(user.id, utcnow())
             await self._revocation.revoke_all(user.id, user.token_version, "deactivated")
         await self._audit.record(
-            AuditEvent.STATUS_CHANGED, actor_id=actor.id, target_id=user.id, details={"is_active": active}
+            AuditEvent.STATUS_CHANGED,
+            actor_id=actor.id,
+            target_id=user.id,
+            details={"is_active": active, **_keys_revoked(keys)},
         )
         self._events.dispatch(UserUpdated(id=user.id, changed=["is_active"]))
         return user
@@ -345,5 +354,15 @@ class UserService:
     async def delete_by_admin(self, actor: Principal, user_id: int) -> None:
         """Soft, like a user's own deletion: every session ends, the username and email are freed."""
         user = await self._target(actor, user_id)
-        await self._retire(user)
-        await self._audit.record(AuditEvent.USER_DELETED_BY_ADMIN, actor_id=actor.id, target_id=user.id)
+        keys = await self._retire(user)
+        await self._audit.record(
+            AuditEvent.USER_DELETED_BY_ADMIN,
+            actor_id=actor.id,
+            target_id=user.id,
+            details=_keys_revoked(keys),
+        )
+
+
+def _keys_revoked(key_ids: Sequence[int]) -> dict[str, object]:
+    """The API keys an account change ended, for its audit entry (none: nothing to say)."""
+    return {"revoked_api_key_ids": list(key_ids)} if key_ids else {}

@@ -107,7 +107,10 @@ def sanitize_validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     for error in errors:
         loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
         item: dict[str, Any] = {"loc": loc, "msg": str(error.get("msg", "")), "type": error.get("type", "")}
-        if "input" in error and not any(is_secret_key(part) for part in loc):
+        # An unknown field's value is never echoed: the client named it wrong, so its name says
+        # nothing of what it holds (a code sent as `code` rather than `passcode`).
+        echo = error.get("type") != "extra_forbidden" and not any(is_secret_key(part) for part in loc)
+        if "input" in error and echo:
             item["input"] = _json_safe(redact(error["input"]))
         cleaned.append(item)
     return cleaned

@@ -2365,7 +2365,7 @@ export type AuthAdminCreateUserErrors = {
      */
     400: Problem;
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
@@ -2625,7 +2625,7 @@ export type AuthAdminDeleteUserData = {
 
 export type AuthAdminDeleteUserErrors = {
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**
@@ -2681,7 +2681,7 @@ export type AuthAdminSetPasswordErrors = {
      */
     400: Problem;
     /**
-     * Unauthorized
+     * Not signed in (`not_authenticated`, `invalid_token`), or signed in too long ago for this action (`insufficient_user_authentication`, RFC 9470): re-authenticate at `POST /auth/step-up` and retry with the access token it returns.
      */
     401: Problem;
     /**

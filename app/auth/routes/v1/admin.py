@@ -11,7 +11,8 @@ from app.core.api import ResourceId, error_responses
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
 ERRORS = error_responses(401, 403, 404, 409, 422, 503)
-# Role and status changes need a recent authentication (RFC 9470 step-up).
+# Role and status changes, creating and deleting accounts and setting a password need a recent
+# authentication (RFC 9470 step-up): each could take an account over or hand out a role.
 STEP_UP_ERRORS = step_up_responses(401, 403, 404, 409, 422, 503)
 
 
@@ -27,8 +28,10 @@ def _detail(user: object) -> UserDetail:
     return UserDetail.model_validate(user, from_attributes=True)
 
 
-@router.post("", summary="Create an account", status_code=201, response_model=UserDetail, responses=ERRORS)
-async def create_user(body: AdminUserCreate, admin: AdminUser, users: UserServiceDep) -> UserDetail:
+@router.post(
+    "", summary="Create an account", status_code=201, response_model=UserDetail, responses=STEP_UP_ERRORS
+)
+async def create_user(body: AdminUserCreate, admin: RecentAdminUser, users: UserServiceDep) -> UserDetail:
     """Only roles below the caller's. The address counts as verified; no password is mailed."""
     data = UserCreate(email=body.email, username=body.username, password=body.password)
     return _detail(await users.create_by_admin(admin, data, body.role))
@@ -79,16 +82,18 @@ async def revoke_admin_role(
     return _detail(await users.set_admin(admin, user_id, admin=False))
 
 
-@router.delete("/{user_id}", summary="Delete an account", status_code=204, responses=ERRORS)
-async def delete_user(user_id: ResourceId, admin: AdminUser, users: UserServiceDep) -> None:
+@router.delete("/{user_id}", summary="Delete an account", status_code=204, responses=STEP_UP_ERRORS)
+async def delete_user(user_id: ResourceId, admin: RecentAdminUser, users: UserServiceDep) -> None:
     """Only accounts with a lower role than the caller's. As when users delete their own account:
     every session ends, and the username and email become free again."""
     await users.delete_by_admin(admin, user_id)
 
 
-@router.post("/{user_id}/password", summary="Set a subordinate's password", status_code=204, responses=ERRORS)
+@router.post(
+    "/{user_id}/password", summary="Set a subordinate's password", status_code=204, responses=STEP_UP_ERRORS
+)
 async def set_password(
-    user_id: ResourceId, body: PasswordSet, admin: AdminUser, users: UserServiceDep
+    user_id: ResourceId, body: PasswordSet, admin: RecentAdminUser, users: UserServiceDep
 ) -> None:
     """Ends every session of the account."""
     await users.set_password_by_admin(admin, user_id, body.password.get_secret_value())
