@@ -32,7 +32,15 @@ def create_engine(config: AppConfig, *, read_only: bool = False) -> AsyncEngine:
     return engine
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+# In the info of sessions whose engine's connections are autocommit (`create_engine(read_only=True)`).
+AUTOCOMMIT = "autocommit_connections"
+
+
+def create_session_factory(
+    engine: AsyncEngine, *, autocommit: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """`autocommit`: the engine's connections are (`create_engine(read_only=True)`); its sessions
+    then end by closing, with nothing to commit."""
     # expire_on_commit=False: objects stay readable after the unit of work commits, which happens
     # before the response model is built.
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info={AUTOCOMMIT: autocommit})
