@@ -25,6 +25,8 @@ def create_engine(config: AppConfig, *, read_only: bool = False) -> AsyncEngine:
         echo=config.DATABASE_ECHO,
         connect_args={"application_name": config.DATABASE_APPLICATION_NAME},
         isolation_level="AUTOCOMMIT" if read_only else None,
+        # An autocommit connection holds no transaction to roll back when it returns to the pool.
+        pool_reset_on_return=None if read_only else "rollback",
     )
     # Turns a connection killed under us (restart, failover, idle timeout) into a transparent
     # reconnect instead of an error on the next request, without pre-ping's round trip.
