@@ -14,7 +14,7 @@ named with a leading underscore) has no snapshot class: its repositories keep th
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from types import FunctionType
 from typing import Any
 
@@ -81,5 +81,6 @@ def snapshot_reader(model: type) -> SnapshotReader | None:
         alive=alive,
         by_id=with_deleted.where(*alive),
         by_id_with_deleted=with_deleted,
-        make=snapshot_type._make,
+        # tuple.__new__ straight from the row: the columns are the fields, in order.
+        make=partial(tuple.__new__, snapshot_type),
     )
