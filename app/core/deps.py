@@ -54,8 +54,10 @@ async def get_config(resources: ResourcesDep) -> AppConfig:
     return resources.config
 
 
-async def get_session_factory(resources: ResourcesDep) -> async_sessionmaker[AsyncSession]:
-    return resources.session_factory
+# Reads the resources itself rather than through ResourcesDep: one node less in the dependency
+# tree of every signed-in route (FastAPI walks each node on every request).
+async def get_session_factory(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
+    return resources_of(connection).session_factory
 
 
 # Reads the resources itself rather than through get_session_factory: FastAPI walks every node of

@@ -103,7 +103,7 @@ class Resources:
             engine=engine,
             session_factory=create_session_factory(engine),
             read_engine=read_engine,
-            read_only_session_factory=create_session_factory(read_engine),
+            read_only_session_factory=create_session_factory(read_engine, autocommit=True),
             redis=redis,
             cache=create_cache(config, redis),
             broker=broker,

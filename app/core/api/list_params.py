@@ -134,7 +134,9 @@ class ListParamsBuilder:
         self.sort_class = sort_class
         self.filter_class = filter_class
 
-    def __call__(
+    # A coroutine: FastAPI runs a plain callable dependency in its thread pool, a thread hop on
+    # every list request.
+    async def __call__(
         self,
         page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
         per_page: Annotated[

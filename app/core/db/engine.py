@@ -25,6 +25,8 @@ def create_engine(config: AppConfig, *, read_only: bool = False) -> AsyncEngine:
         echo=config.DATABASE_ECHO,
         connect_args={"application_name": config.DATABASE_APPLICATION_NAME},
         isolation_level="AUTOCOMMIT" if read_only else None,
+        # An autocommit connection holds no transaction to roll back when it returns to the pool.
+        pool_reset_on_return=None if read_only else "rollback",
     )
     # Turns a connection killed under us (restart, failover, idle timeout) into a transparent
     # reconnect instead of an error on the next request, without pre-ping's round trip.
@@ -32,7 +34,15 @@ def create_engine(config: AppConfig, *, read_only: bool = False) -> AsyncEngine:
     return engine
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+# In the info of sessions whose engine's connections are autocommit (`create_engine(read_only=True)`).
+AUTOCOMMIT = "autocommit_connections"
+
+
+def create_session_factory(
+    engine: AsyncEngine, *, autocommit: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """`autocommit`: the engine's connections are (`create_engine(read_only=True)`); its sessions
+    then end by closing, with nothing to commit."""
     # expire_on_commit=False: objects stay readable after the unit of work commits, which happens
     # before the response model is built.
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info={AUTOCOMMIT: autocommit})

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import BigInteger, ColumnElement, Integer, SmallInteger, String, Text
-from sqlalchemy.orm import InstrumentedAttribute, Mapper
+from sqlalchemy.orm import Mapper
 
 from app.core.db.params import FilterOperator, FilterParam, SortParam
 from app.core.errors import InvalidInput
@@ -19,7 +19,7 @@ from app.core.errors import InvalidInput
 MAX_IN_VALUES = 100
 
 _INT_BITS = ((SmallInteger, 16), (BigInteger, 64), (Integer, 32))
-_CONDITIONS: dict[FilterOperator, Callable[[InstrumentedAttribute[Any], Any], ColumnElement[bool]]] = {
+_CONDITIONS: dict[FilterOperator, Callable[[ColumnElement[Any], Any], ColumnElement[bool]]] = {
     FilterOperator.EQ: lambda column, value: column == value,
     FilterOperator.NE: lambda column, value: column != value,
     FilterOperator.IN: lambda column, value: column.in_(value),
@@ -49,23 +49,24 @@ def _adapter(python_type: type[Any]) -> TypeAdapter[Any]:
     return TypeAdapter(python_type)
 
 
-def _column(mapper: Mapper[Any], field: str, param: str) -> InstrumentedAttribute[Any]:
+def _column(mapper: Mapper[Any], field: str, param: str) -> ColumnElement[Any]:
     # mapper.columns is keyed by attribute name and holds column attributes only, so neither
-    # relationships nor arbitrary attributes of the class can be reached from a query string.
+    # relationships nor arbitrary attributes of the class can be reached from a query string. The
+    # table's own columns, not the class's attributes: conditions on them keep a statement Core.
     if field not in mapper.columns:
         raise ListingError(param, field, "unknown field")
-    attribute: InstrumentedAttribute[Any] = getattr(mapper.class_, field)
-    return attribute
+    column: ColumnElement[Any] = mapper.columns[field]
+    return column
 
 
-def _convert(column: InstrumentedAttribute[Any], field: str, raw: str) -> Any:
+def _convert(column: ColumnElement[Any], field: str, raw: str) -> Any:
     if "\x00" in raw:
         raise ListingError("filters", field, "NUL characters are not allowed")
     column_type = column.type
     if isinstance(column_type, String | Text):
         return raw
     try:
-        python_type = column_type.python_type
+        python_type: Any = column_type.python_type
     except NotImplementedError:
         return raw
     try:
@@ -78,7 +79,7 @@ def _convert(column: InstrumentedAttribute[Any], field: str, raw: str) -> Any:
     return value
 
 
-def _operand(column: InstrumentedAttribute[Any], param: FilterParam) -> Any:
+def _operand(column: ColumnElement[Any], param: FilterParam) -> Any:
     field, operator, value = param.field, param.operator, param.value
     if operator in (FilterOperator.IN, FilterOperator.NOT_IN):
         values = value if isinstance(value, list) else [value]
@@ -119,7 +120,6 @@ def build_order_by(mapper: Mapper[Any], sort: Sequence[SortParam]) -> list[Colum
         seen.add(param.field)
         order.append(column.desc() if param.direction == "desc" else column.asc())
     for key_column in mapper.primary_key:
-        key = mapper.get_property_by_column(key_column).key
-        if key not in seen:
-            order.append(getattr(mapper.class_, key).asc())
+        if mapper.get_property_by_column(key_column).key not in seen:
+            order.append(key_column.asc())
     return order

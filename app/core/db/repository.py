@@ -1,4 +1,8 @@
-"""Generic data access for one model. Repositories hold SQL only: no business rules, no commits."""
+"""Generic data access for one model. Repositories hold SQL only: no business rules, no commits.
+
+Inside a read-only unit of work (requests with a safe method) `get` and `list` read through
+SQLAlchemy Core into snapshots (app.core.db.snapshot): the same attributes, none of the ORM's
+per-row cost; elsewhere they return ORM objects, to be changed and flushed."""
 
 from collections.abc import Collection, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, cast
@@ -9,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.db.base import BaseModel
 from app.core.db.listing import build_conditions, build_order_by
 from app.core.db.params import ListParams, PaginatedResult
+from app.core.db.snapshot import snapshot_reader
 from app.core.db.soft_delete import INCLUDE_DELETED, SoftDeleteMixin
+from app.core.db.unit_of_work import is_read_only
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -27,6 +33,7 @@ class BaseRepository(Generic[ModelT]):
         self.session = session
         self._model = cast(type[ModelT], self.model)
         self._soft_delete = issubclass(self._model, SoftDeleteMixin)
+        self._snapshots = snapshot_reader(self._model) if is_read_only(session) else None
 
     def _select(self, *, include_deleted: bool = False) -> Select[ModelT]:
         return select(self._model).execution_options(**{INCLUDE_DELETED: include_deleted})
@@ -35,6 +42,12 @@ class BaseRepository(Generic[ModelT]):
         return self._soft_delete and cast(SoftDeleteMixin, row).is_deleted
 
     async def get(self, model_id: int, *, include_deleted: bool = False) -> ModelT | None:
+        """The row, or None; a snapshot in a read-only unit of work."""
+        if self._snapshots is not None:
+            reader = self._snapshots
+            statement = reader.by_id_with_deleted if include_deleted else reader.by_id
+            found = (await self.session.execute(statement, {"model_id": model_id})).first()
+            return None if found is None else cast(ModelT, reader.make(found))
         row = await self.session.get(
             self._model, model_id, execution_options={INCLUDE_DELETED: include_deleted}
         )
@@ -94,22 +107,32 @@ class BaseRepository(Generic[ModelT]):
         mapper = self._model.__mapper__
         conditions = [*where, *build_conditions(mapper, params.filters or ())]
         order_by = build_order_by(mapper, params.sort or ())
+        table = self._model.__table__
+        alive = [] if include_deleted or not self._soft_delete else [table.c.deleted_at.is_(None)]
 
+        # Counted from the table, `deleted_at IS NULL` written out: the same count with or
+        # without the ORM.
         count_statement = (
             select(func.count())
-            .select_from(self._model)
-            .where(*conditions)
-            .execution_options(**{INCLUDE_DELETED: include_deleted})
+            .select_from(table)
+            .where(*conditions, *alive)
+            .execution_options(**{INCLUDE_DELETED: True})
         )
         total = int(await self.session.scalar(count_statement) or 0)
         items: list[ModelT] = []
         if total > params.offset:
-            page = (
-                self._select(include_deleted=include_deleted)
-                .where(*conditions)
-                .order_by(*order_by)
-                .limit(params.per_page)
-                .offset(params.offset)
-            )
-            items = list(await self.session.scalars(page))
+            page = self._page_select(conditions, include_deleted=include_deleted)
+            page = page.order_by(*order_by).limit(params.per_page).offset(params.offset)
+            if self._snapshots is not None:
+                make = self._snapshots.make
+                items = [cast(ModelT, make(row)) for row in await self.session.execute(page)]
+            else:
+                items = list(await self.session.scalars(page))
         return PaginatedResult(items=items, total=total, page=params.page, per_page=params.per_page)
+
+    def _page_select(
+        self, conditions: Collection[ColumnElement[bool]], *, include_deleted: bool
+    ) -> Select[Any]:
+        if self._snapshots is not None:
+            return self._snapshots.select(*conditions, include_deleted=include_deleted)
+        return self._select(include_deleted=include_deleted).where(*conditions)

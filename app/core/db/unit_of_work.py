@@ -10,7 +10,8 @@ way, exactly once.
 A read-only unit of work (what requests with a safe method get: GET, HEAD, OPTIONS) runs on
 autocommit connections: no BEGIN, no COMMIT, each statement on its own snapshot. It refuses
 writes and side effects, so a handler that would change something under a safe method fails
-loudly instead of committing statement by statement.
+loudly instead of committing statement by statement. It ends by closing its session: nothing to
+commit. Its repositories read snapshots (app.core.db.snapshot).
 """
 
 from collections.abc import Awaitable, Callable
@@ -22,12 +23,19 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from app.core.db.engine import AUTOCOMMIT
+
 AfterCommitHook = Callable[[], Awaitable[None]]
 # Builds a new ORM object each call (one for this transaction, one for the transaction of its own).
 RowBuilder = Callable[[], object]
 
 _log = structlog.get_logger(__name__)
 _READ_ONLY = "read_only_unit_of_work"
+
+
+def is_read_only(session: AsyncSession) -> bool:
+    """Whether `session` is a read-only unit of work's (its repositories read snapshots)."""
+    return bool(session.info.get(_READ_ONLY))
 
 
 class ReadOnlyUnitOfWorkError(RuntimeError):
@@ -125,6 +133,16 @@ class UnitOfWork:
         except Exception:
             _log.exception("write despite rollback failed", rows=len(builds))
 
+    def _end_read_only(self, *, failed: bool) -> None:
+        # Nothing to commit: the connections are autocommit and writes were refused, so closing
+        # the session ends it (its commit costs about as much as a short read). A changed ORM
+        # object is refused here, as its flush would be. On a transactional connection (one
+        # shared by several sessions, each in a savepoint) the session commits as before: closing
+        # would roll back its savepoint and what other sessions released inside it.
+        session = self.session
+        if not failed and (session.new or session.dirty or session.deleted):
+            raise ReadOnlyUnitOfWorkError("changed objects left in a read-only unit of work")
+
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
         if self.read_only:
@@ -138,7 +156,9 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if exc_type is None or getattr(exc, "commit_unit_of_work", False):
+            if self.read_only and self.session.info.get(AUTOCOMMIT):
+                self._end_read_only(failed=exc_type is not None)
+            elif exc_type is None or getattr(exc, "commit_unit_of_work", False):
                 await self.commit()
             else:
                 await self.rollback()
