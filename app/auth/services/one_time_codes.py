@@ -14,10 +14,12 @@ import hashlib
 import re
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pyotp
-import segno
-from pyotp.exceptions import OTPVerificationError
+if TYPE_CHECKING:
+    # pyotp and segno (~65 ms together) are imported where first used (a two-factor sign-in or
+    # enrolment), not with the API's modules.
+    import pyotp
 
 TOTP_DIGITS = 6
 TOTP_INTERVAL = 30
@@ -33,10 +35,14 @@ _READ_AS = str.maketrans({"i": "1", "l": "1", "o": "0", "-": None, " ": None})
 
 def new_totp_secret() -> str:
     """160 random bits in base32, the size RFC 4226 recommends for HMAC-SHA-1."""
+    import pyotp  # noqa: PLC0415 - deferred, see the TYPE_CHECKING import
+
     return pyotp.random_base32(32)
 
 
-def _totp(secret: str) -> pyotp.TOTP:
+def _totp(secret: str) -> "pyotp.TOTP":
+    import pyotp  # noqa: PLC0415 - deferred, see the TYPE_CHECKING import
+
     return pyotp.TOTP(secret, digits=TOTP_DIGITS, interval=TOTP_INTERVAL)
 
 
@@ -46,6 +52,8 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
 
 def qr_code_data_uri(content: str) -> str:
     """An SVG image of a QR code of `content`, as a data: URI an <img> can show."""
+    import segno  # noqa: PLC0415 - deferred, see the TYPE_CHECKING import
+
     return str(segno.make(content, error="m", micro=False).svg_data_uri(scale=4))
 
 
@@ -57,6 +65,8 @@ def totp_code_at(secret: str, moment: datetime, offset: int = 0) -> str:
 def matching_step(secret: str, code: str, moment: datetime) -> int | None:
     """The time step, within the skew window around `moment`, whose code is `code`; None if none
     is (each comparison takes constant time)."""
+    from pyotp.exceptions import OTPVerificationError  # noqa: PLC0415 - deferred, as above
+
     try:
         return _totp(secret).verify_and_get_timecode(code, for_time=moment, valid_window=TOTP_SKEW_STEPS)
     except OTPVerificationError:

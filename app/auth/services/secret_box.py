@@ -10,10 +10,12 @@ they are next used, or all at once by `python -m app.cli reencrypt-totp-secrets`
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+if TYPE_CHECKING:
+    # Imported when a box is first built (a sign-in, an enrolment), not with the API's modules:
+    # cryptography is ~30 ms and several MB a process without two-factor users never needs.
+    from cryptography.fernet import Fernet
 
 # Binds the derived keys to this one use: the same setting may key other things.
 _PURPOSE = b"app.auth totp-secret encryption v1"
@@ -30,7 +32,11 @@ class Opened:
     stale: bool
 
 
-def _fernet(key: str) -> Fernet:
+def _fernet(key: str) -> "Fernet":
+    from cryptography.fernet import Fernet  # noqa: PLC0415 - deferred, see the TYPE_CHECKING import
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF  # noqa: PLC0415
+
     derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PURPOSE).derive(key.encode())
     return Fernet(base64.urlsafe_b64encode(derived))
 
@@ -39,13 +45,19 @@ class SecretBox:
     def __init__(self, keys: Sequence[str]) -> None:
         if not keys:
             raise ValueError("at least one key is needed")
+        from cryptography.fernet import MultiFernet  # noqa: PLC0415 - deferred, as in _fernet
+
         self._current = _fernet(keys[0])
-        self._older = MultiFernet([_fernet(key) for key in keys[1:]]) if len(keys) > 1 else None
+        self._older: MultiFernet | None = (
+            MultiFernet([_fernet(key) for key in keys[1:]]) if len(keys) > 1 else None
+        )
 
     def encrypt(self, plaintext: str) -> str:
         return self._current.encrypt(plaintext.encode()).decode()
 
     def decrypt(self, token: str) -> Opened:
+        from cryptography.fernet import InvalidToken  # noqa: PLC0415 - deferred, as in _fernet
+
         try:
             return Opened(self._current.decrypt(token.encode()).decode(), stale=False)
         except InvalidToken:
