@@ -359,3 +359,18 @@ async def test_turning_it_on_ends_the_other_sessions(client: httpx.AsyncClient, 
     )
     assert refreshed.status_code == 401
     assert (await client.get(PROFILE, headers=owner.headers)).status_code == 200
+
+
+async def test_a_second_step_token_opens_one_session(client: httpx.AsyncClient, sign_in: SignIn) -> None:
+    signed = await sign_in()
+    enrolled = await enrol(client, signed.headers)
+    token = await second_step_token(client, signed.user.username)
+    wrong = await second_step(client, token, "000000")
+    assert wrong.status_code == 401  # a typo does not cost the token
+    first = await second_step(client, token, enrolled.recovery_codes[0])
+    assert first.status_code == 200, first.text
+    again = await second_step(client, token, enrolled.recovery_codes[1])
+    assert again.status_code == 401
+    # Refused before it was spent: the second recovery code still works, with a new token.
+    fresh = await second_step_token(client, signed.user.username)
+    assert (await second_step(client, fresh, enrolled.recovery_codes[1])).status_code == 200

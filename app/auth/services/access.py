@@ -33,6 +33,7 @@ from app.core.log import logger
 PRINCIPAL_KEY = "auth:principal:{}"
 REVOKED_SESSION_KEY = "auth:revoked-session:{}"
 LOWEST_VERSION_KEY = "auth:lowest-token-version:{}"
+SPENT_TOKEN_KEY = "auth:spent-token:{}"  # noqa: S105 - a Redis key name, not a secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,14 @@ class AccessStore:
             await self._redis.delete(PRINCIPAL_KEY.format(user_id))
         except (RedisError, OSError) as error:
             logger.warning("principal cache unavailable", error=repr(error))
+
+    async def spend_once(self, token_id: str, ttl: int) -> bool:
+        """Whether this is the first spending of a single-use token (a sign-in's second step),
+        on every process; raises RevocationUnavailable if Redis cannot say."""
+        try:
+            return bool(await self._redis.set(SPENT_TOKEN_KEY.format(token_id), b"1", nx=True, ex=ttl))
+        except (RedisError, OSError) as error:
+            raise RevocationUnavailable() from error
 
     async def end_session(self, session_id: int) -> None:
         """Refuse the session's access tokens from now on; raises RevocationUnavailable if Redis

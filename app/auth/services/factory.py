@@ -102,6 +102,7 @@ def session_service(platform: Platform) -> SessionService:
         users=UserRepository(platform.session),
         sessions=SignInSessionRepository(platform.session),
         revocation=access_revocation(platform),
+        access=access_store(platform),
         audit=audit_trail(platform),
         hasher=hasher_for(platform.settings(AuthConfig)),
         tokens=access_tokens(platform),

@@ -20,6 +20,7 @@ from app.auth.schemas.audit import AuditEvent
 from app.auth.schemas.auth import TokenResponse
 from app.auth.schemas.principal import Principal
 from app.auth.schemas.two_factor import AccessTokenResponse, SecondFactorChallenge
+from app.auth.services.access import AccessStore
 from app.auth.services.attempts import PasswordCheckLimit
 from app.auth.services.audit import AuditTrail
 from app.auth.services.passwords import PasswordHasher
@@ -41,6 +42,7 @@ class SessionService:
         users: UserRepository,
         sessions: SignInSessionRepository,
         revocation: AccessRevocation,
+        access: AccessStore,
         audit: AuditTrail,
         hasher: PasswordHasher,
         tokens: AccessTokens,
@@ -51,6 +53,7 @@ class SessionService:
         self._users = users
         self._sessions = sessions
         self._revocation = revocation
+        self._access = access
         self._audit = audit
         self._hasher = hasher
         self._tokens = tokens
@@ -109,6 +112,11 @@ class SessionService:
         if user is None or not user.is_active or user.token_version != claims.token_version:
             raise InvalidToken()
         method = await self._two_factor.verify(user, passcode)
+        # Spent once the code is right (a typo does not cost the token); a second sign-in with
+        # the same token, even with another valid code, is refused and rolls back (its code
+        # stays unspent).
+        if not await self._access.spend_once(claims.token_id, self._config.SECOND_FACTOR_TTL):
+            raise InvalidToken()
         tokens, session = await self._start_session(user, user_agent, TWO_FACTORS)
         await self._audit.record(
             AuditEvent.SIGN_IN_SUCCEEDED,

@@ -29,7 +29,7 @@ from app.core.clock import utcnow
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - the `typ` claim, not a secret
 SECOND_FACTOR_TOKEN_TYPE = "second_factor"  # noqa: S105 - the `typ` claim, not a secret
 _REQUIRED_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "typ", "sid", "ver"]
-_SECOND_FACTOR_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "typ", "ver"]
+_SECOND_FACTOR_CLAIMS = ["exp", "iat", "sub", "aud", "iss", "typ", "ver", "jti"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ class AccessClaims:
 class SecondFactorClaims:
     user_id: int
     token_version: int
+    # Spent when the sign-in completes: the token opens one session.
+    token_id: str
 
 
 def new_opaque_token() -> str:
@@ -124,12 +126,19 @@ class AccessTokens:
         """The token of a sign-in's second step: (token, lifetime in seconds). It names the
         account and its token version, so a password change in between retires it."""
         ttl = self._config.SECOND_FACTOR_TTL
-        claims: dict[str, Any] = {"sub": str(user_id), "ver": token_version, "typ": SECOND_FACTOR_TOKEN_TYPE}
+        claims: dict[str, Any] = {
+            "sub": str(user_id),
+            "ver": token_version,
+            "typ": SECOND_FACTOR_TOKEN_TYPE,
+            "jti": secrets.token_urlsafe(16),
+        }
         return self._encode(claims, ttl), ttl
 
     def decode_second_factor(self, token: str) -> SecondFactorClaims:
         claims = self._decode(token, SECOND_FACTOR_TOKEN_TYPE, _SECOND_FACTOR_CLAIMS)
         try:
-            return SecondFactorClaims(user_id=int(claims["sub"]), token_version=int(claims["ver"]))
+            return SecondFactorClaims(
+                user_id=int(claims["sub"]), token_version=int(claims["ver"]), token_id=str(claims["jti"])
+            )
         except (TypeError, ValueError) as error:
             raise InvalidToken() from error
