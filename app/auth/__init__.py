@@ -16,6 +16,7 @@ from app.auth.deps import (
     SuperAdminUser,
 )
 from app.auth.events import AccessRevoked, PasswordChanged, UserCreated, UserDeleted, UserUpdated
+from app.auth.exceptions import InsufficientScope
 from app.auth.gateway import AuthGatewayInterface, auth_gateway
 from app.auth.models import Role
 from app.auth.schemas.principal import Principal
@@ -29,6 +30,7 @@ __all__ = [
     "AuthGateway",
     "AuthGatewayInterface",
     "CurrentUser",
+    "InsufficientScope",
     "PasswordChanged",
     "Principal",
     "RecentlyAuthenticatedUser",

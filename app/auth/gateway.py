@@ -1,9 +1,10 @@
 """The auth gateway: the one entry for synchronous calls from other modules. DTOs only, never rows."""
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from app.auth.exceptions import InvalidToken
+from app.auth.policies.scopes import ensure_scopes
 from app.auth.repositories.user import UserRepository
 from app.auth.schemas.principal import Principal
 from app.auth.schemas.user import UserDTO
@@ -27,11 +28,12 @@ class AuthGatewayInterface(ABC):
         """A page of users with the usual sorting, filtering and pagination."""
 
     @abstractmethod
-    async def authenticate(self, credential: str) -> Principal | None:
+    async def authenticate(self, credential: str, *, scopes: Sequence[str]) -> Principal | None:
         """The active user a bearer credential (an access token or an API key) belongs to, or
         None (for WebSockets and the like): None as well for a token of a revoked session or an
-        older token version, and for a revoked or expired key. Check what the caller may do
-        against its `scopes` (every scope of its role for a session, its own for a key)."""
+        older token version, and for a revoked or expired key. Raises InsufficientScope when the
+        credential lacks one of `scopes`, as a route's `Scoped(...)` does (no scope: sessions
+        only), so a caller cannot forget the check."""
 
 
 class DefaultAuthGateway(AuthGatewayInterface):
@@ -50,13 +52,14 @@ class DefaultAuthGateway(AuthGatewayInterface):
     async def get_user_list(self, params: ListParams) -> PaginatedResult[UserDTO]:
         return (await self._users.list(params)).map(UserDTO.model_validate)
 
-    async def authenticate(self, credential: str) -> Principal | None:
+    async def authenticate(self, credential: str, *, scopes: Sequence[str]) -> Principal | None:
         try:
             found = await self._credentials.authenticate(credential)
         except InvalidToken:
             return None
         if not found.principal.is_active:
             return None
+        ensure_scopes(found.principal, scopes)
         if found.use is not None and self._record_key_uses:
             await self._credentials.record_use(found.use)
         return found.principal

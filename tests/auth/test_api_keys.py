@@ -10,7 +10,7 @@ import httpx
 import pytest
 from freezegun import freeze_time
 
-from app.auth import Role, auth_gateway
+from app.auth import InsufficientScope, Role, auth_gateway
 from app.auth.config import AuthConfig
 from app.core.mail import MemoryBackend
 from app.core.platform import Platform
@@ -92,8 +92,13 @@ async def test_keys_stop_at_the_next_request_once_revoked(
     assert listed_key(await client.get(KEYS, headers=owner.headers), created["id"]) is None
     # Other modules (WebSockets) authenticate through the gateway: the same answer there.
     gateway = auth_gateway(platform)
-    assert await gateway.authenticate(created["token"]) is None
-    assert await gateway.authenticate(kept["token"]) is not None
+    assert await gateway.authenticate(created["token"], scopes=["profile:read"]) is None
+    assert await gateway.authenticate(kept["token"], scopes=["profile:read"]) is not None
+    # Without the scope it asks for, the gateway refuses the key as a route would.
+    with pytest.raises(InsufficientScope):
+        await gateway.authenticate(kept["token"], scopes=["chat:write"])
+    with pytest.raises(InsufficientScope):
+        await gateway.authenticate(kept["token"], scopes=[])  # no scope named: sessions only
     assert (await client.get(PROFILE, headers=kept_key)).status_code == 200
     assert access_revoked == [
         {
@@ -153,7 +158,7 @@ async def test_malformed_unknown_and_forged_keys_are_a_clean_401(
         raw = candidate if isinstance(candidate, bytes) else candidate.encode()
         assert_invalid_token(await client.get(PROFILE, headers={b"Authorization": b"Bearer " + raw}))
         if isinstance(candidate, str):
-            assert await gateway.authenticate(candidate) is None
+            assert await gateway.authenticate(candidate, scopes=[]) is None
     assert (await client.get(PROFILE, headers=key)).status_code == 200
 
 

@@ -90,8 +90,8 @@ async def test_revoking_a_session_ends_its_access_token_at_the_next_request(
     assert (await client.get(PROFILE, headers=phone.headers)).status_code == 200
     # Other modules (WebSockets) authenticate through the gateway: the same answer there.
     gateway = auth_gateway(platform)
-    assert await gateway.authenticate(laptop["Authorization"].removeprefix("Bearer ")) is None
-    assert await gateway.authenticate(phone.access_token) is not None
+    assert await gateway.authenticate(laptop["Authorization"].removeprefix("Bearer "), scopes=[]) is None
+    assert await gateway.authenticate(phone.access_token, scopes=[]) is not None
     assert access_revoked == [
         {"user_id": phone.user.id, "session_id": laptop_id, "reason": "revoked_by_user", "api_key_id": None}
     ]

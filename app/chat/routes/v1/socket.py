@@ -48,7 +48,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 
-from app.auth import Principal, auth_gateway
+from app.auth import InsufficientScope, Principal, auth_gateway
 from app.chat.config import ChatConfig
 from app.chat.deps import CHAT_READ, CHAT_WRITE, posting_limit
 from app.chat.exceptions import NotAMember, RoomNotFound
@@ -124,12 +124,13 @@ class RoomSocket:
     async def _admit(self, token: str) -> Principal | CloseCode:
         """The member, or the close code that refuses them."""
         async with platform_context(self.resources) as platform:
-            user = await auth_gateway(platform).authenticate(token)
-            if user is None:
-                return CloseCode.NOT_AUTHENTICATED
-            if CHAT_READ not in user.scopes:
+            try:
+                user = await auth_gateway(platform).authenticate(token, scopes=[CHAT_READ])
+            except InsufficientScope:
                 await self._insufficient_scope(CHAT_READ)
                 return CloseCode.NOT_A_MEMBER
+            if user is None:
+                return CloseCode.NOT_AUTHENTICATED
             try:
                 await room_service(platform).ensure_member(self.room_id, user)
             except RoomNotFound:
@@ -245,12 +246,13 @@ class RoomSocket:
         retry_after = 0
         try:
             async with platform_context(self.resources) as platform:
-                author = await auth_gateway(platform).authenticate(token)
-                if author is None:
-                    return CloseCode.NOT_AUTHENTICATED
-                if CHAT_WRITE not in author.scopes:
+                try:
+                    author = await auth_gateway(platform).authenticate(token, scopes=[CHAT_WRITE])
+                except InsufficientScope:
                     await self._insufficient_scope(CHAT_WRITE)
                     return None
+                if author is None:
+                    return CloseCode.NOT_AUTHENTICATED
                 retry_after = await posting_limit.hit(self.websocket)
                 if not retry_after:
                     await message_service(platform).post(self.room_id, author, body)
