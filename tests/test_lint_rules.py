@@ -112,16 +112,21 @@ IMPORT_VIOLATIONS = {
 }
 
 
+def run_with(project: Path, relative: str, code: str, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """`command` on the copy with `code` appended to one file, which is restored afterwards."""
+    path = project / relative
+    original = path.read_text()
+    path.write_text(f"{original}\n\n{code}\n")
+    try:
+        return run(command, project)
+    finally:
+        path.write_text(original)
+
+
 @pytest.mark.parametrize("case", list(IMPORT_VIOLATIONS))
 def test_import_linter_names_the_broken_rule(project: Path, case: str) -> None:
     relative, code, expected = IMPORT_VIOLATIONS[case]
-    path = project / relative
-    original = path.read_text()
-    path.write_text(f"{original}\n{code}\n")
-    try:
-        result = run(LINT_IMPORTS, project)
-    finally:
-        path.write_text(original)
+    result = run_with(project, relative, code, LINT_IMPORTS)
     assert result.returncode != 0, result.stdout
     assert broken_contracts(result.stdout) == expected, result.stdout
     assert relative.removesuffix(".py").replace("/", ".") in result.stdout
@@ -149,13 +154,7 @@ TRANSACTION_VIOLATIONS = {
 @pytest.mark.parametrize("case", list(TRANSACTION_VIOLATIONS))
 def test_transaction_check_names_the_broken_rule(project: Path, case: str) -> None:
     relative, code, expected = TRANSACTION_VIOLATIONS[case]
-    path = project / relative
-    original = path.read_text()
-    path.write_text(f"{original}\n\n{code}\n")
-    try:
-        result = run(CHECK_TRANSACTIONS, project)
-    finally:
-        path.write_text(original)
+    result = run_with(project, relative, code, CHECK_TRANSACTIONS)
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.startswith(f"{relative}:"), result.stdout
     assert expected in result.stdout
