@@ -38,6 +38,7 @@ from alembic import command  # noqa: E402
 from app.core.config import AppConfig, BaseConfig, get_app_config  # noqa: E402
 from app.core.db import create_engine  # noqa: E402
 from app.core.db.admin import ensure_database  # noqa: E402
+from app.core.db.direct import DIRECT_READER, DirectReader  # noqa: E402
 from app.core.deps import get_session_factory, get_unit_of_work  # noqa: E402
 from app.core.log import configure_logging  # noqa: E402
 from app.core.mail import MemoryBackend  # noqa: E402
@@ -106,6 +107,9 @@ def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSess
         join_transaction_mode="create_savepoint",
         expire_on_commit=False,
         autoflush=False,
+        # Read-only units of work send their repositories' SELECTs directly, as on the app's read
+        # pool, here on the test's connection (inside its transaction).
+        info={DIRECT_READER: DirectReader(connection.engine, on_session_connection=True)},
     )
 
 

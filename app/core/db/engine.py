@@ -4,6 +4,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.config import AppConfig
+from app.core.db.direct import DIRECT_READER, DirectReader
 from app.core.db.liveness import install_liveness_check
 
 # Raised when every pooled connection stays busy for DATABASE_POOL_TIMEOUT: code outside the
@@ -43,6 +44,10 @@ def create_session_factory(
 ) -> async_sessionmaker[AsyncSession]:
     """`autocommit`: the engine's connections are (`create_engine(read_only=True)`); its sessions
     then end by closing, with nothing to commit."""
+    info: dict[str, object] = {AUTOCOMMIT: autocommit}
+    if autocommit:
+        # Read-only units of work on these sessions send their repositories' SELECTs directly.
+        info[DIRECT_READER] = DirectReader(engine)
     # expire_on_commit=False: objects stay readable after the unit of work commits, which happens
     # before the response model is built.
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info={AUTOCOMMIT: autocommit})
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)

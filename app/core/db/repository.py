@@ -2,15 +2,17 @@
 
 Inside a read-only unit of work (requests with a safe method) `get` and `list` read through
 SQLAlchemy Core into snapshots (app.core.db.snapshot): the same attributes, none of the ORM's
-per-row cost; elsewhere they return ORM objects, to be changed and flushed."""
+per-row cost, their statements sent by the driver directly (app.core.db.direct) where the session
+factory provides for it; elsewhere they return ORM objects, to be changed and flushed."""
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db.base import BaseModel
+from app.core.db.direct import direct_reader_of
 from app.core.db.listing import build_conditions, build_order_by
 from app.core.db.params import ListParams, PaginatedResult
 from app.core.db.snapshot import snapshot_reader
@@ -34,9 +36,21 @@ class BaseRepository(Generic[ModelT]):
         self._model = cast(type[ModelT], self.model)
         self._soft_delete = issubclass(self._model, SoftDeleteMixin)
         self._snapshots = snapshot_reader(self._model) if is_read_only(session) else None
+        self._direct = direct_reader_of(session) if self._snapshots is not None else None
 
     def _select(self, *, include_deleted: bool = False) -> Select[ModelT]:
         return select(self._model).execution_options(**{INCLUDE_DELETED: include_deleted})
+
+    async def _read_rows(
+        self, statement: Select[Any], values: Mapping[str, Any] | None = None, *, static: bool = False
+    ) -> Sequence[Sequence[Any]]:
+        """A Core statement's rows, sent directly when it can be (`static`: built once, kept)."""
+        if self._direct is not None:
+            prepared = self._direct.prepare(statement, values, static=static)
+            if prepared is not None:
+                return await self._direct.fetch(self.session, *prepared)
+        rows: Sequence[Sequence[Any]] = (await self.session.execute(statement, values)).all()
+        return rows
 
     def _is_deleted(self, row: ModelT) -> bool:
         return self._soft_delete and cast(SoftDeleteMixin, row).is_deleted
@@ -46,8 +60,8 @@ class BaseRepository(Generic[ModelT]):
         if self._snapshots is not None:
             reader = self._snapshots
             statement = reader.by_id_with_deleted if include_deleted else reader.by_id
-            found = (await self.session.execute(statement, {"model_id": model_id})).first()
-            return None if found is None else cast(ModelT, reader.make(found))
+            found = await self._read_rows(statement, {"model_id": model_id}, static=True)
+            return cast(ModelT, reader.make(found[0])) if found else None
         row = await self.session.get(
             self._model, model_id, execution_options={INCLUDE_DELETED: include_deleted}
         )
@@ -118,14 +132,17 @@ class BaseRepository(Generic[ModelT]):
             .where(*conditions, *alive)
             .execution_options(**{INCLUDE_DELETED: True})
         )
-        total = int(await self.session.scalar(count_statement) or 0)
+        if self._snapshots is not None:
+            total = int((await self._read_rows(count_statement))[0][0])
+        else:
+            total = int(await self.session.scalar(count_statement) or 0)
         items: list[ModelT] = []
         if total > params.offset:
             page = self._page_select(conditions, include_deleted=include_deleted)
             page = page.order_by(*order_by).limit(params.per_page).offset(params.offset)
             if self._snapshots is not None:
                 make = self._snapshots.make
-                items = [cast(ModelT, make(row)) for row in await self.session.execute(page)]
+                items = [cast(ModelT, make(row)) for row in await self._read_rows(page)]
             else:
                 items = list(await self.session.scalars(page))
         return PaginatedResult(items=items, total=total, page=params.page, per_page=params.per_page)

@@ -1,0 +1,221 @@
+"""Direct reads (app/core/db/direct.py): a read-only unit of work on the app's read pool sends its
+repositories' SELECTs through the driver, on a connection held for one statement, with the values
+SQLAlchemy would give. These run on committed rows and the real read pool (the rest of the suite
+reads directly on the test's transaction)."""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import (
+    ARRAY,
+    DateTime,
+    Numeric,
+    String,
+    TypeDecorator,
+    column,
+    delete,
+    func,
+    literal,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from app.core.config import AppConfig
+from app.core.db import (
+    FilterOperator,
+    FilterParam,
+    ListParams,
+    UnitOfWork,
+    create_engine,
+    create_session_factory,
+)
+from app.core.db.direct import DirectReader, direct_reader_of
+from tests.example import Widget
+from tests.example.repository import WidgetRepository
+
+
+class Shouted(TypeDecorator[str]):
+    """A type with both processors: stored lower case, read upper case."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else value.lower()
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else f"{value.upper()}!"
+
+
+@pytest.fixture
+async def read_engine(app_config: AppConfig) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(app_config, read_only=True)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def read_only_factory(read_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(read_engine, autocommit=True)
+
+
+@pytest.fixture
+async def committed_widgets(engine: AsyncEngine) -> AsyncIterator[tuple[str, list[Widget]]]:
+    """Five committed widgets of a category of their own (prices 1-5, the last soft-deleted)."""
+    category = f"direct-{uuid.uuid4().hex[:12]}"
+    factory = create_session_factory(engine)
+    async with factory() as session:
+        widgets = [
+            Widget(name=f"{category}-{price}", category=category, price=price) for price in range(1, 6)
+        ]
+        session.add_all(widgets)
+        await session.flush()
+        widgets[-1].mark_deleted()
+        await session.commit()
+    yield category, widgets
+    async with factory() as session:
+        await session.execute(delete(Widget).where(Widget.category == category))
+        await session.commit()
+
+
+def checked_out(engine: AsyncEngine) -> int:
+    pool = engine.sync_engine.pool
+    assert isinstance(pool, QueuePool)
+    return pool.checkedout()
+
+
+async def test_reads_go_through_the_driver_on_a_connection_held_for_one_statement(
+    read_only_factory: async_sessionmaker[AsyncSession],
+    read_engine: AsyncEngine,
+    committed_widgets: tuple[str, list[Widget]],
+) -> None:
+    category, widgets = committed_widgets
+    async with UnitOfWork(read_only_factory, read_only=True) as unit_of_work:
+        session = unit_of_work.session
+        assert direct_reader_of(session) is not None
+        repository = WidgetRepository(session)
+        found = await repository.get(widgets[0].id)
+        assert found is not None
+        assert (found.id, found.name, found.price, found.created_at) == (
+            widgets[0].id,
+            widgets[0].name,
+            1,
+            widgets[0].created_at,
+        )
+        assert found.created_at.tzinfo is not None
+        assert await repository.get(widgets[-1].id) is None  # soft-deleted
+        deleted = await repository.get(widgets[-1].id, include_deleted=True)
+        assert deleted is not None
+        assert deleted.is_deleted
+        page = await repository.list(ListParams(filters=[FilterParam(field="category", value=category)]))
+        assert ([item.price for item in page.items], page.total) == ([1, 2, 3, 4], 4)
+        # The session itself never took a connection, and none is held between statements.
+        assert session.get_transaction() is None
+        assert checked_out(read_engine) == 0
+
+
+async def test_one_compiled_shape_serves_every_value(
+    read_only_factory: async_sessionmaker[AsyncSession], committed_widgets: tuple[str, list[Widget]]
+) -> None:
+    category, widgets = committed_widgets
+
+    def priced(operator: FilterOperator, price: int) -> ListParams:
+        return ListParams(
+            filters=[
+                FilterParam(field="category", value=category),
+                FilterParam(field="price", operator=operator, value=str(price)),
+            ]
+        )
+
+    async with UnitOfWork(read_only_factory, read_only=True) as unit_of_work:
+        repository = WidgetRepository(unit_of_work.session)
+        reader = direct_reader_of(unit_of_work.session)
+        assert reader is not None
+        for price in (1, 3, 4):
+            page = await repository.list(priced(FilterOperator.GTE, price))
+            assert [item.price for item in page.items] == list(range(price, 5))
+        assert len(reader._by_shape) == 2  # the count and the page: one compilation each
+        by_name = await repository.list(
+            ListParams(filters=[FilterParam(field="name", value=widgets[1].name)])
+        )
+        assert [item.id for item in by_name.items] == [widgets[1].id]
+        # An expanding IN is finished by SQLAlchemy at execution: run through the session.
+        in_filter = FilterParam(field="price", operator=FilterOperator.IN, value=["2", "4"])
+        page = await repository.list(
+            ListParams(filters=[FilterParam(field="category", value=category), in_filter])
+        )
+        assert [item.price for item in page.items] == [2, 4]
+
+
+async def test_values_are_those_sqlalchemy_gives(
+    read_only_factory: async_sessionmaker[AsyncSession], read_engine: AsyncEngine
+) -> None:
+    moment = datetime(2026, 12, 6, 12, 30, tzinfo=UTC)
+    statement = select(
+        literal({"a": [1, 2], "b": None}, JSONB).label("document"),
+        literal(["x", "y"], ARRAY(String)).label("tags"),
+        literal(Decimal("12.50"), Numeric(10, 2)).label("amount"),
+        literal(moment, DateTime(timezone=True)).label("moment"),
+        literal(None, String).label("nothing"),
+        literal("MiXeD", Shouted).label("shouted"),
+    )
+    async with read_only_factory() as session:
+        expected = (await session.execute(statement)).one()
+        reader = DirectReader(read_engine)
+        prepared = reader.prepare(statement)
+        assert prepared is not None
+        rows = await reader.fetch(session, *prepared)
+    assert rows == [tuple(expected)]
+    assert rows[0][0] == {"a": [1, 2], "b": None}
+    assert rows[0][2] == Decimal("12.50")
+    assert rows[0][3] == moment
+    assert rows[0][5] == "MIXED!"  # bound through the type (lower case), read through it
+
+
+async def test_a_failed_statement_is_a_dbapi_error_and_its_connection_is_discarded(
+    read_only_factory: async_sessionmaker[AsyncSession], read_engine: AsyncEngine
+) -> None:
+    reader = DirectReader(read_engine)
+    missing = reader.prepare(select(table("no_such_table", column("id")).c.id))
+    backend = reader.prepare(select(func.pg_backend_pid()))
+    assert missing is not None
+    assert backend is not None
+    async with read_only_factory() as session:
+        first = await reader.fetch(session, *backend)
+        assert await reader.fetch(session, *backend) == first  # one pooled connection, reused
+        with pytest.raises(DBAPIError) as raised:
+            await reader.fetch(session, *missing)
+        assert getattr(raised.value.orig, "sqlstate", None) == "42P01"
+        assert checked_out(read_engine) == 0
+        assert await reader.fetch(session, *backend) != first  # that connection was not reused
+
+
+async def test_a_connection_the_server_closed_is_replaced(
+    read_only_factory: async_sessionmaker[AsyncSession],
+    read_engine: AsyncEngine,
+    engine: AsyncEngine,
+    committed_widgets: tuple[str, list[Widget]],
+) -> None:
+    _, widgets = committed_widgets
+    pid = select(func.pg_backend_pid())
+    reader = DirectReader(read_engine)
+    async with read_only_factory() as session:
+        prepared = reader.prepare(pid)
+        assert prepared is not None
+        [(first_pid,)] = await reader.fetch(session, *prepared)
+    async with engine.connect() as admin:
+        # Waits for the backend to be gone (its FATAL message then sits in the pooled socket).
+        await admin.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first_pid})
+    async with UnitOfWork(read_only_factory, read_only=True) as unit_of_work:
+        found = await WidgetRepository(unit_of_work.session).get(widgets[0].id)
+    assert found is not None
+    assert found.id == widgets[0].id
