@@ -109,21 +109,14 @@ class DirectReader:
         types = [column.type for column in statement.selected_columns]
         return CompiledRead(compiled.string, compiled, processors, types)
 
+    def reads(self, session: AsyncSession) -> "Reads":
+        """Statements of `session`'s unit of work, read in a row on one connection."""
+        return Reads(self, session)
+
     async def fetch(self, session: AsyncSession, read: CompiledRead, parameters: Parameters) -> list[Any]:
-        """The rows, as tuples."""
-        if not self._on_session_connection:
-            raw = await self._engine.raw_connection()
-            try:
-                rows = await self._execute(raw, read, parameters)
-            except BaseException:
-                # Cancelled or failed mid-statement: the connection's state is unknown.
-                await greenlet_spawn(_discard, raw)
-                raise
-            # In SQLAlchemy's greenlet: returning a connection may close it (the pool's overflow).
-            await greenlet_spawn(raw.close)
-            return rows
-        connection = await session.connection()
-        return await self._execute(await connection.get_raw_connection(), read, parameters)
+        """The rows of one prepared statement, as tuples."""
+        async with self.reads(session) as reads:
+            return await reads.run(read, parameters)
 
     async def _execute(
         self, raw: PoolProxiedConnection, read: CompiledRead, parameters: Parameters
@@ -154,7 +147,71 @@ class DirectReader:
         return rows
 
 
-def _discard(raw: PoolProxiedConnection) -> None:
+class Reads:
+    """Statements read in a row (a page and its count) on one connection: the first checks it
+    out, the end of the block returns it. A statement only the session can run (or a reader of
+    None: no direct reads) goes through the session, and the connection is given back first, so no
+    request ever waits for a second connection while holding one."""
+
+    __slots__ = ("_raw", "_reader", "_session")
+
+    def __init__(self, reader: DirectReader | None, session: AsyncSession) -> None:
+        self._reader = reader
+        self._session = session
+        self._raw: PoolProxiedConnection | None = None
+
+    async def rows(
+        self, statement: Select[Any], values: Mapping[str, Any] | None = None, *, static: bool = False
+    ) -> Sequence[Sequence[Any]]:
+        """`static`: a statement built once and kept (compiled once, found by identity)."""
+        prepared = None if self._reader is None else self._reader.prepare(statement, values, static=static)
+        if prepared is None:
+            await self.release()
+            rows: Sequence[Sequence[Any]] = (await self._session.execute(statement, values)).all()
+            return rows
+        return await self.run(*prepared)
+
+    async def run(self, read: CompiledRead, parameters: Parameters) -> list[Any]:
+        assert self._reader is not None
+        raw = self._raw
+        if raw is None:
+            raw = self._raw = await self._checkout(self._reader)
+        try:
+            return await self._reader._execute(raw, read, parameters)
+        except BaseException:
+            await self._discard()
+            raise
+
+    async def _checkout(self, reader: DirectReader) -> PoolProxiedConnection:
+        if reader._on_session_connection:
+            connection = await self._session.connection()
+            return await connection.get_raw_connection()
+        return await reader._engine.raw_connection()
+
+    async def release(self) -> None:
+        raw, self._raw = self._raw, None
+        if raw is not None and not self._on_session_connection:
+            # In SQLAlchemy's greenlet: returning a connection may close it (the pool's overflow).
+            await greenlet_spawn(raw.close)
+
+    async def _discard(self) -> None:
+        # Cancelled or failed mid-statement: the connection's state is unknown.
+        raw, self._raw = self._raw, None
+        if raw is not None and not self._on_session_connection:
+            await greenlet_spawn(_invalidate, raw)
+
+    @property
+    def _on_session_connection(self) -> bool:
+        return self._reader is not None and self._reader._on_session_connection
+
+    async def __aenter__(self) -> "Reads":
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.release()
+
+
+def _invalidate(raw: PoolProxiedConnection) -> None:
     raw.invalidate()
     raw.close()
 

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db.base import BaseModel
-from app.core.db.direct import direct_reader_of
+from app.core.db.direct import Reads, direct_reader_of
 from app.core.db.listing import build_conditions, build_order_by
 from app.core.db.params import ListParams, PaginatedResult
 from app.core.db.snapshot import snapshot_reader
@@ -41,16 +41,10 @@ class BaseRepository(Generic[ModelT]):
     def _select(self, *, include_deleted: bool = False) -> Select[ModelT]:
         return select(self._model).execution_options(**{INCLUDE_DELETED: include_deleted})
 
-    async def _read_rows(
-        self, statement: Select[Any], values: Mapping[str, Any] | None = None, *, static: bool = False
-    ) -> Sequence[Sequence[Any]]:
-        """A Core statement's rows, sent directly when it can be (`static`: built once, kept)."""
-        if self._direct is not None:
-            prepared = self._direct.prepare(statement, values, static=static)
-            if prepared is not None:
-                return await self._direct.fetch(self.session, *prepared)
-        rows: Sequence[Sequence[Any]] = (await self.session.execute(statement, values)).all()
-        return rows
+    def _reads(self) -> Reads:
+        """Where a read-only unit of work's Core statements run: directly when the session
+        factory provides for it, else through the session."""
+        return Reads(self._direct, self.session)
 
     def _is_deleted(self, row: ModelT) -> bool:
         return self._soft_delete and cast(SoftDeleteMixin, row).is_deleted
@@ -60,7 +54,8 @@ class BaseRepository(Generic[ModelT]):
         if self._snapshots is not None:
             reader = self._snapshots
             statement = reader.by_id_with_deleted if include_deleted else reader.by_id
-            found = await self._read_rows(statement, {"model_id": model_id}, static=True)
+            async with self._reads() as reads:
+                found = await reads.rows(statement, {"model_id": model_id}, static=True)
             return cast(ModelT, reader.make(found[0])) if found else None
         row = await self.session.get(
             self._model, model_id, execution_options={INCLUDE_DELETED: include_deleted}
@@ -132,24 +127,22 @@ class BaseRepository(Generic[ModelT]):
             .where(*conditions, *alive)
             .execution_options(**{INCLUDE_DELETED: True})
         )
-        if self._snapshots is not None:
-            total = int((await self._read_rows(count_statement))[0][0])
-        else:
-            total = int(await self.session.scalar(count_statement) or 0)
         items: list[ModelT] = []
-        if total > params.offset:
-            page = self._page_select(conditions, include_deleted=include_deleted)
-            page = page.order_by(*order_by).limit(params.per_page).offset(params.offset)
-            if self._snapshots is not None:
-                make = self._snapshots.make
-                items = [cast(ModelT, make(row)) for row in await self._read_rows(page)]
-            else:
-                items = list(await self.session.scalars(page))
+        if self._snapshots is None:
+            total = int(await self.session.scalar(count_statement) or 0)
+            if total > params.offset:
+                page = self._select(include_deleted=include_deleted).where(*conditions)
+                items = list(await self.session.scalars(_paged(page, params, order_by)))
+        else:
+            snapshots = self._snapshots
+            async with self._reads() as reads:  # the count and the page on one connection
+                total = int((await reads.rows(count_statement))[0][0])
+                if total > params.offset:
+                    page = snapshots.select(*conditions, include_deleted=include_deleted)
+                    rows = await reads.rows(_paged(page, params, order_by))
+                    items = [cast(ModelT, snapshots.make(row)) for row in rows]
         return PaginatedResult(items=items, total=total, page=params.page, per_page=params.per_page)
 
-    def _page_select(
-        self, conditions: Collection[ColumnElement[bool]], *, include_deleted: bool
-    ) -> Select[Any]:
-        if self._snapshots is not None:
-            return self._snapshots.select(*conditions, include_deleted=include_deleted)
-        return self._select(include_deleted=include_deleted).where(*conditions)
+
+def _paged(statement: Select[Any], params: ListParams, order_by: Sequence[ColumnElement[Any]]) -> Select[Any]:
+    return statement.order_by(*order_by).limit(params.per_page).offset(params.offset)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     TypeDecorator,
     column,
     delete,
+    event,
     func,
     literal,
     select,
@@ -87,6 +88,17 @@ async def committed_widgets(engine: AsyncEngine) -> AsyncIterator[tuple[str, lis
         await session.commit()
 
 
+def count_checkouts(engine: AsyncEngine) -> list[int]:
+    """How many connections were checked out after each checkout."""
+    counts: list[int] = []
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _count(*_: object) -> None:
+        counts.append(checked_out(engine))
+
+    return counts
+
+
 def checked_out(engine: AsyncEngine) -> int:
     pool = engine.sync_engine.pool
     assert isinstance(pool, QueuePool)
@@ -116,15 +128,19 @@ async def test_reads_go_through_the_driver_on_a_connection_held_for_one_statemen
         deleted = await repository.get(widgets[-1].id, include_deleted=True)
         assert deleted is not None
         assert deleted.is_deleted
+        checkouts = count_checkouts(read_engine)
         page = await repository.list(ListParams(filters=[FilterParam(field="category", value=category)]))
         assert ([item.price for item in page.items], page.total) == ([1, 2, 3, 4], 4)
+        assert checkouts == [1]  # the count and the page on one connection
         # The session itself never took a connection, and none is held between statements.
         assert session.get_transaction() is None
         assert checked_out(read_engine) == 0
 
 
 async def test_one_compiled_shape_serves_every_value(
-    read_only_factory: async_sessionmaker[AsyncSession], committed_widgets: tuple[str, list[Widget]]
+    read_only_factory: async_sessionmaker[AsyncSession],
+    read_engine: AsyncEngine,
+    committed_widgets: tuple[str, list[Widget]],
 ) -> None:
     category, widgets = committed_widgets
 
@@ -150,10 +166,31 @@ async def test_one_compiled_shape_serves_every_value(
         assert [item.id for item in by_name.items] == [widgets[1].id]
         # An expanding IN is finished by SQLAlchemy at execution: run through the session.
         in_filter = FilterParam(field="price", operator=FilterOperator.IN, value=["2", "4"])
+        checkouts = count_checkouts(read_engine)
         page = await repository.list(
             ListParams(filters=[FilterParam(field="category", value=category), in_filter])
         )
         assert [item.price for item in page.items] == [2, 4]
+        assert checkouts == [1]  # both through the session, on its connection
+
+
+async def test_a_statement_only_the_session_runs_waits_for_no_second_connection(
+    read_only_factory: async_sessionmaker[AsyncSession],
+    read_engine: AsyncEngine,
+    committed_widgets: tuple[str, list[Widget]],
+) -> None:
+    category, _ = committed_widgets
+    of_category = select(Widget.__table__.c.price).where(Widget.__table__.c.category == category)
+    async with read_only_factory() as session:
+        reader = direct_reader_of(session)
+        assert reader is not None
+        checkouts = count_checkouts(read_engine)
+        async with reader.reads(session) as reads:
+            assert len(await reads.rows(of_category)) == 5
+            expanding = of_category.where(Widget.__table__.c.price.in_([2, 4]))
+            assert sorted(row[0] for row in await reads.rows(expanding)) == [2, 4]
+        # The direct read's connection went back before the session took one.
+        assert checkouts == [1, 1]
 
 
 async def test_values_are_those_sqlalchemy_gives(
