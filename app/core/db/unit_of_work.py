@@ -163,7 +163,11 @@ class UnitOfWork:
             else:
                 await self.rollback()
         finally:
-            await self.session.close()
+            session = self.session
+            # A read-only session that never took a connection (its reads went directly, see
+            # app.core.db.direct) has nothing to give back: its close would only cost a greenlet hop.
+            if not (self.read_only and session.get_transaction() is None):
+                await session.close()
             self._session = None
             # Still pending only when the commit failed: the rows it carried are not written.
             await self._write_despite_rollback()
