@@ -3,6 +3,7 @@
 
 - app/core/queue/redis_streams.py: taskiq-redis (tests/core/queue/test_redis_streams.py)
 - app/core/limiter/pyrate_adapter.py: pyrate-limiter (tests/core/limiter/test_pyrate_adapter.py)
+- app/core/db/direct.py: SQLAlchemy's statement cache key (tests/core/db/test_direct_reads.py)
 
 Private means a name with a leading underscore (not a dunder): an attribute read on anything
 but `self` or `cls`, the same through getattr/setattr/hasattr, an import of one, or a method in a
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADAPTERS = {"app/core/queue/redis_streams.py", "app/core/limiter/pyrate_adapter.py"}
+ADAPTERS = {"app/core/queue/redis_streams.py", "app/core/limiter/pyrate_adapter.py", "app/core/db/direct.py"}
 OWN_PACKAGES = {"app", "tests", "__future__"}
 
 

@@ -59,8 +59,8 @@ class DirectReader:
     pool's, for sessions bound to a connection in a transaction they share (a test's)."""
 
     def __init__(self, engine: AsyncEngine, *, on_session_connection: bool = False) -> None:
-        self._engine = engine
-        self._on_session_connection = on_session_connection
+        self.engine = engine
+        self.on_session_connection = on_session_connection
         self._dialect: Dialect = engine.sync_engine.dialect
         self._by_shape: LRUCache[Any, CompiledRead | None] = LRUCache(CACHE_SIZE)
         # Statements built once and kept (a model's read by id): found by identity, with no cache
@@ -78,7 +78,9 @@ class DirectReader:
             read = found[1]
             return None if read is None else (read, read.parameters(values, None))
         # The cache key SQLAlchemy's own compiled cache uses: the statement's shape, with the values
-        # of its literal parameters extracted, so one compilation serves every value.
+        # of its literal parameters extracted, so one compilation serves every value. Not public
+        # API: this module is SQLAlchemy's adapter for it (tests/core/db/test_direct_reads.py fails
+        # if its meaning changes).
         cache_key = statement._generate_cache_key()
         if cache_key is None:
             return None
@@ -118,7 +120,7 @@ class DirectReader:
         async with self.reads(session) as reads:
             return await reads.run(read, parameters)
 
-    async def _execute(
+    async def execute(
         self, raw: PoolProxiedConnection, read: CompiledRead, parameters: Parameters
     ) -> list[Any]:
         dialect = self._dialect
@@ -177,16 +179,16 @@ class Reads:
         if raw is None:
             raw = self._raw = await self._checkout(self._reader)
         try:
-            return await self._reader._execute(raw, read, parameters)
+            return await self._reader.execute(raw, read, parameters)
         except BaseException:
             await self._discard()
             raise
 
     async def _checkout(self, reader: DirectReader) -> PoolProxiedConnection:
-        if reader._on_session_connection:
+        if reader.on_session_connection:
             connection = await self._session.connection()
             return await connection.get_raw_connection()
-        return await reader._engine.raw_connection()
+        return await reader.engine.raw_connection()
 
     async def release(self) -> None:
         raw, self._raw = self._raw, None
@@ -202,7 +204,7 @@ class Reads:
 
     @property
     def _on_session_connection(self) -> bool:
-        return self._reader is not None and self._reader._on_session_connection
+        return self._reader is not None and self._reader.on_session_connection
 
     async def __aenter__(self) -> "Reads":
         return self
