@@ -16,8 +16,6 @@ from app.core.config import AppConfig, BaseConfig, get_app_config
 from app.core.events.middleware import install_events_middleware
 from app.core.health import router as health_router
 from app.core.log import configure_logging, logger
-from app.core.metrics import MetricsMiddleware
-from app.core.metrics import router as metrics_router
 from app.core.middleware import install_middleware
 from app.core.modules import (
     install_modules,
@@ -83,11 +81,16 @@ def create_app(
     # request context (request id in their logs).
     install_events_middleware(app, registry.local_handler)
     if config.METRICS_ENABLED:
+        # Imported only for an app that collects metrics: prometheus_client loads an HTTP server,
+        # urllib and gzip with it (~10 ms of `import app.main`).
+        from app.core.metrics import MetricsMiddleware  # noqa: PLC0415
+        from app.core.metrics import router as metrics_router  # noqa: PLC0415
+
         app.add_middleware(MetricsMiddleware, routes=lambda: app.routes)
-    if config.metrics_endpoint_enabled:
-        app.include_router(metrics_router, include_in_schema=False)
-    elif config.METRICS_ENABLED:
-        logger.warning("GET /metrics is off outside development and testing until METRICS_TOKEN is set")
+        if config.metrics_endpoint_enabled:
+            app.include_router(metrics_router, include_in_schema=False)
+        else:
+            logger.warning("GET /metrics is off outside development and testing until METRICS_TOKEN is set")
     install_middleware(app, config, module_body_size_limits(modules, module_settings, config.API_PREFIX))
 
     app.include_router(health_router)

@@ -22,7 +22,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -33,7 +32,13 @@ from sqlalchemy.engine import make_url
 from app.auth.config import AuthConfig
 from app.auth.services.access import LOWEST_VERSION_KEY, PRINCIPAL_KEY, REVOKED_SESSION_KEY
 from app.core.config import AppConfig
+from app.core.imports import import_without
 from app.core.resources import Resources
+
+# PyJWT as the kit's process loads it (app.auth.services.tokens, HMAC only): this module may be
+# imported before the app's modules, and a plain `import jwt` would load cryptography's asymmetric
+# algorithms into the process under test.
+jwt = import_without("jwt", hidden=["cryptography.hazmat"])
 
 router = APIRouter(prefix="/bench/twin", include_in_schema=False)
 

@@ -1,6 +1,6 @@
 """Settings of the auth module (prefix AUTH_)."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
@@ -16,7 +16,9 @@ class AuthConfig(BaseConfig):
     # Signs access tokens; falls back to SECRET_KEY. Outside development and testing: at least 32
     # random bytes, never a published example value (checked at startup, like SECRET_KEY).
     JWT_SECRET: SecretStr | None = None
-    JWT_ALGORITHM: str = "HS256"
+    # HMAC: tokens are signed and checked with the one secret above (jwt is loaded without the
+    # asymmetric algorithms, see app.auth.services.tokens).
+    JWT_ALGORITHM: Literal["HS256", "HS384", "HS512"] = "HS256"
     JWT_ISSUER: str = "fastapi-modular-kit"
     JWT_AUDIENCE: str = "fastapi-modular-kit:api"
     ACCESS_TOKEN_TTL: int = Field(default=900, ge=30, description="Seconds.")

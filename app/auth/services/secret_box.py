@@ -10,12 +10,13 @@ they are next used, or all at once by `python -m app.cli reencrypt-totp-secrets`
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    # Imported when a box is first built (a sign-in, an enrolment), not with the API's modules:
+    # Imported when a box first encrypts or decrypts, not with the API's modules:
     # cryptography is ~30 ms and several MB a process without two-factor users never needs.
-    from cryptography.fernet import Fernet
+    from cryptography.fernet import Fernet, MultiFernet
 
 # Binds the derived keys to this one use: the same setting may key other things.
 _PURPOSE = b"app.auth totp-secret encryption v1"
@@ -45,12 +46,19 @@ class SecretBox:
     def __init__(self, keys: Sequence[str]) -> None:
         if not keys:
             raise ValueError("at least one key is needed")
+        self._keys = tuple(keys)
+
+    @cached_property
+    def _current(self) -> "Fernet":
+        # Derived on first use, not when the box is built: every sign-in builds the two-factor
+        # service, and most sign-ins never open a secret (cryptography stays unloaded).
+        return _fernet(self._keys[0])
+
+    @cached_property
+    def _older(self) -> "MultiFernet | None":
         from cryptography.fernet import MultiFernet  # noqa: PLC0415 - deferred, as in _fernet
 
-        self._current = _fernet(keys[0])
-        self._older: MultiFernet | None = (
-            MultiFernet([_fernet(key) for key in keys[1:]]) if len(keys) > 1 else None
-        )
+        return MultiFernet([_fernet(key) for key in self._keys[1:]]) if len(self._keys) > 1 else None
 
     def encrypt(self, plaintext: str) -> str:
         return self._current.encrypt(plaintext.encode()).decode()

@@ -20,11 +20,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jwt
+from app.core.imports import import_without
 
-from app.auth.config import AuthConfig
-from app.auth.exceptions import InvalidToken
-from app.core.clock import utcnow
+# PyJWT imports cryptography's asymmetric algorithms (RSA, EC, EdDSA, X.509) on import when
+# cryptography is installed: ~8 MB and ~30 ms per process. Tokens here are signed with a shared
+# secret (HMAC, see AuthConfig.JWT_ALGORITHM), so jwt is loaded without them; cryptography itself
+# stays importable (two-factor secrets use it, app.auth.services.secret_box).
+import_without("jwt", hidden=["cryptography.hazmat"])
+
+import jwt  # noqa: E402 - after import_without, which loads it
+
+from app.auth.config import AuthConfig  # noqa: E402
+from app.auth.exceptions import InvalidToken  # noqa: E402
+from app.core.clock import utcnow  # noqa: E402
 
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - the `typ` claim, not a secret
 SECOND_FACTOR_TOKEN_TYPE = "second_factor"  # noqa: S105 - the `typ` claim, not a secret

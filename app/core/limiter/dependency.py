@@ -25,17 +25,23 @@ import math
 import time
 import weakref
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pyrate_limiter import Duration, Limiter, Rate
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
 from starlette.requests import HTTPConnection, Request
 
 from app.core.errors import ServiceUnavailable, TooManyRequests
-from app.core.limiter.buckets import RedisBucketPerKey
 from app.core.limiter.identity import Identity, Network, by_ip, by_user
 from app.core.log import logger
+
+if TYPE_CHECKING:
+    # Imported when a limiter first counts (RATE_LIMITER_ENABLED): routes declare limiters at
+    # import, and pyrate-limiter (with the sqlite3 and multiprocessing its package imports) is
+    # ~12 ms and ~2 MB a process with the limiter off never uses.
+    from pyrate_limiter import Limiter
+
+    from app.core.limiter.buckets import RedisBucketPerKey
 
 _ERROR_LOG_INTERVAL = 30.0
 
@@ -54,7 +60,6 @@ class ConfigurableRateLimiter:
             raise ValueError("times and seconds must be at least 1")
         self.identity: Identity = {"ip": by_ip, "user": by_user}[key] if isinstance(key, str) else key
         self.times, self.seconds = times, seconds
-        self.rate = Rate(times, Duration.SECOND * seconds)
         self.name = name
         self.fail_closed = fail_closed
         self.policy = f'"default";q={times};w={seconds}'
@@ -64,10 +69,14 @@ class ConfigurableRateLimiter:
         )
         self._last_error_logged = -math.inf
 
-    def _limiter_for(self, redis: Redis) -> tuple[Limiter, RedisBucketPerKey]:
+    def _limiter_for(self, redis: Redis) -> "tuple[Limiter, RedisBucketPerKey]":
         pair = self._limiters.get(redis)
         if pair is None:
-            buckets = RedisBucketPerKey(redis, self.rate)
+            from pyrate_limiter import Duration, Limiter, Rate  # noqa: PLC0415 - see TYPE_CHECKING
+
+            from app.core.limiter.buckets import RedisBucketPerKey  # noqa: PLC0415
+
+            buckets = RedisBucketPerKey(redis, Rate(self.times, Duration.SECOND * self.seconds))
             pair = (Limiter(buckets), buckets)
             self._limiters[redis] = pair
         return pair

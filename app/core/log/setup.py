@@ -8,11 +8,11 @@ with the request id and other context variables merged into every line.
 import logging
 import sys
 from collections.abc import MutableMapping
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
-from structlog.typing import EventDict, Processor, WrappedLogger
+from structlog.typing import EventDict, ExcInfo, Processor, WrappedLogger
 
 from app.core.log.redaction import redact_secrets
 
@@ -46,6 +46,17 @@ def _drop_color_message(_: WrappedLogger, __: str, event_dict: EventDict) -> Eve
     return event_dict
 
 
+def rich_traceback(sio: TextIO, exc_info: ExcInfo) -> None:
+    """The console format's tracebacks, drawn by rich as structlog's RichTracebackFormatter does,
+    without locals: they would print request data, secrets included. rich is imported here, on the
+    first traceback, not with structlog (see app/core/__init__.py)."""
+    from rich.console import Console  # noqa: PLC0415 - deferred: only a console traceback needs it
+    from rich.traceback import Traceback  # noqa: PLC0415
+
+    sio.write("\n")
+    Console(file=sio, color_system="truecolor").print(Traceback.from_exception(*exc_info, show_locals=False))
+
+
 def shared_processors() -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
@@ -65,9 +76,7 @@ def build_formatter(log_format: Literal["json", "console"]) -> structlog.stdlib.
         tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
         renderer = [tracebacks, structlog.processors.JSONRenderer()]
     else:
-        # No locals in tracebacks here either: they would print request data, secrets included.
-        formatter = structlog.dev.RichTracebackFormatter(show_locals=False)
-        renderer = [structlog.dev.ConsoleRenderer(exception_formatter=formatter)]
+        renderer = [structlog.dev.ConsoleRenderer(exception_formatter=rich_traceback)]
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared_processors(),
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],

@@ -4,8 +4,6 @@ import sys
 from abc import ABC, abstractmethod
 from email.message import EmailMessage
 
-import aiosmtplib
-
 from app.core.mail.readable import readable
 from app.core.settings.mail import MailSettings
 
@@ -25,6 +23,10 @@ class SmtpBackend(MailBackend):
         if not settings.MAIL_SMTP_HOST:
             raise RuntimeError("MAIL_SMTP_HOST is not set")
         password = settings.MAIL_SMTP_PASSWORD.get_secret_value() if settings.MAIL_SMTP_PASSWORD else None
+        # Imported on the first send: only a worker sends (the API queues), and the console and
+        # memory backends never need it.
+        import aiosmtplib  # noqa: PLC0415
+
         # Explicit modes: implicit TLS, mandatory STARTTLS, or none at all (a plaintext server that
         # offers STARTTLS is not upgraded behind the settings' back).
         await aiosmtplib.send(

@@ -20,9 +20,12 @@ import re
 from abc import ABC, abstractmethod
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+if TYPE_CHECKING:
+    # Imported on the first render: the API renders an email only on the routes that send one,
+    # and every process imports this module (the mail service is a platform dependency).
+    from jinja2 import Environment
 
 _BLOCK_END = re.compile(r"</(p|div|h[1-6]|li|tr|table|ul|ol)>|<br\s*/?>", re.IGNORECASE)
 _LINK = re.compile(r"<a\s[^>]*href=\"([^\"]+)\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
@@ -31,7 +34,14 @@ _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 
 
 @lru_cache(maxsize=32)
-def _environment(directory: Path) -> Environment:
+def _environment(directory: Path) -> "Environment":
+    from jinja2 import (  # noqa: PLC0415 - deferred, see the TYPE_CHECKING import
+        Environment,
+        FileSystemLoader,
+        StrictUndefined,
+        select_autoescape,
+    )
+
     return Environment(
         loader=FileSystemLoader(directory),
         autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),

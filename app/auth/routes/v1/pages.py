@@ -6,19 +6,22 @@ script posts only when the button is pressed. Script and style are files of thei
 here, so the pages need nothing a `default-src 'self'` Content-Security-Policy forbids.
 """
 
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from app.auth.services.links import PAGES_PREFIX, RESET_PASSWORD_PAGE, VERIFY_EMAIL_PAGE
 from app.core.api import Asset, error_responses
 from app.core.deps import Config
 from app.core.errors import NotFound
 
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
+
 PAGES = Path(__file__).resolve().parents[2] / "pages"
-TEMPLATES = Jinja2Templates(directory=PAGES / "templates")
 # Read once: the only files served (a name from the URL never reaches the file system).
 ASSETS = {
     path.name: Asset.read(path) for path in (PAGES / "static").iterdir() if path.suffix in (".css", ".js")
@@ -34,6 +37,15 @@ async def pages_enabled(config: Config) -> None:
         raise NotFound()
 
 
+@cache
+def templates() -> "Jinja2Templates":
+    """Built when a page is first opened: Jinja2 is loaded only in processes that serve one (with
+    a front end, never), not with the API's routes."""
+    from fastapi.templating import Jinja2Templates  # noqa: PLC0415 - deferred, see the docstring
+
+    return Jinja2Templates(directory=PAGES / "templates")
+
+
 router = APIRouter(
     prefix=PAGES_PREFIX, tags=["auth"], include_in_schema=False, dependencies=[Depends(pages_enabled)]
 )
@@ -43,7 +55,7 @@ def _page(request: Request, config: Config, template: str, endpoint: str) -> HTM
     # Behind a proxy that mounts the app under a path (root_path), the API is under it too.
     api_prefix = request.scope.get("root_path", "") + config.API_PREFIX
     context = {"api_prefix": api_prefix, "endpoint": endpoint, "project_name": config.PROJECT_NAME}
-    return TEMPLATES.TemplateResponse(request, template, context, headers=PAGE_HEADERS)
+    return templates().TemplateResponse(request, template, context, headers=PAGE_HEADERS)
 
 
 @router.get(
