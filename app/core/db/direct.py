@@ -46,8 +46,9 @@ class CompiledRead:
 
     def parameters(self, values: Mapping[str, Any] | None, extracted: Sequence[Any] | None) -> Parameters:
         parameters = self.compiled.construct_params(values, extracted_parameters=extracted)
+        # None included, as SQLAlchemy does: a type's processor decides what None becomes.
         for name, process in self.bind_processors.items():
-            if parameters.get(name) is not None:
+            if name in parameters:
                 parameters[name] = process(parameters[name])
         return parameters
 
@@ -220,8 +221,7 @@ def _invalidate(raw: PoolProxiedConnection) -> None:
 
 def _processed(row: Sequence[Any], processors: Sequence[Processor | None]) -> tuple[Any, ...]:
     return tuple(
-        value if process is None or value is None else process(value)
-        for value, process in zip(row, processors, strict=True)
+        value if process is None else process(value) for value, process in zip(row, processors, strict=True)
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     event,
     func,
     literal,
+    null,
     select,
     table,
     text,
@@ -51,10 +52,10 @@ class Shouted(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else value.lower()
+        return "(none)" if value is None else value.lower()
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return None if value is None else f"{value.upper()}!"
+        return "NULL!" if value is None else f"{value.upper()}!"
 
 
 @pytest.fixture
@@ -204,6 +205,8 @@ async def test_values_are_those_sqlalchemy_gives(
         literal(moment, DateTime(timezone=True)).label("moment"),
         literal(None, String).label("nothing"),
         literal("MiXeD", Shouted).label("shouted"),
+        literal(None, Shouted).label("shouted_none"),
+        null().cast(Shouted).label("null_shouted"),
     )
     async with read_only_factory() as session:
         expected = (await session.execute(statement)).one()
@@ -216,6 +219,7 @@ async def test_values_are_those_sqlalchemy_gives(
     assert rows[0][2] == Decimal("12.50")
     assert rows[0][3] == moment
     assert rows[0][5] == "MIXED!"  # bound through the type (lower case), read through it
+    assert rows[0][6:] == ("(NONE)!", "NULL!")  # a type's processors see None too
 
 
 async def test_a_failed_statement_is_a_dbapi_error_and_its_connection_is_discarded(
