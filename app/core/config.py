@@ -149,12 +149,13 @@ class AppConfig(
     DATABASE_POOL_SIZE: int = Field(default=10, ge=1)
     DATABASE_MAX_OVERFLOW: int = Field(default=10, ge=0)
     # Read-only units of work (requests with GET, HEAD or OPTIONS) have a pool of their own: a
-    # process opens up to the sum of both pools' connections. Reads check a connection out for a
-    # statement at a time, so under load they come and go fast; a connection beyond the pool size
-    # is closed when it comes back, and the next burst opens it again (a connect costs more CPU
-    # than a hundred reads): the read pool keeps 20.
+    # process opens up to the sum of both pools' sizes and overflows (40 by default: keep the sum
+    # over every process under PostgreSQL's max_connections, 100 by default). Reads check a
+    # connection out for a statement or two, so under load they come and go fast; a connection
+    # beyond the pool size is closed when it comes back, and the next burst opens it again (a
+    # connect costs more CPU than a hundred reads): the read pool keeps all of its 20.
     DATABASE_READ_POOL_SIZE: int = Field(default=20, ge=1)
-    DATABASE_READ_MAX_OVERFLOW: int = Field(default=10, ge=0)
+    DATABASE_READ_MAX_OVERFLOW: int = Field(default=0, ge=0)
     DATABASE_POOL_TIMEOUT: float = Field(default=10.0, gt=0)
     DATABASE_POOL_RECYCLE: int = Field(default=1800, ge=-1)
     DATABASE_ECHO: bool = False

@@ -4,21 +4,26 @@ Through a session, a one-row Core SELECT costs about three times the driver's ow
 session's transaction and Connection, the execution context, the cursor result and the greenlet
 hop around each driver call (bench/RESULTS.md). A read-only unit of work needs none of that: its
 connections are autocommit, it tracks no object. So its repositories' statements are compiled by
-SQLAlchemy, once per statement shape, and executed by psycopg on a connection checked out of the
-same engine's pool for that one statement (the pool's liveness check and timeout included; the
-connection is held for no longer than the statement, so a handler that also runs queries of its
-own through the session never waits on a second connection while holding one). Parameters and
-results go through the column types' bind and result processors, as SQLAlchemy applies them, and
-driver errors come out as SQLAlchemy's `DBAPIError`, a lost connection invalidated, as they would
-from a session.
+SQLAlchemy, once per statement shape, and executed by psycopg. Parameters and results go through
+the column types' bind and result processors, as SQLAlchemy applies them; driver errors come out
+as SQLAlchemy's exceptions, as they would from a session.
 
-A statement SQLAlchemy only finishes at execution (an expanding `IN`, literal-execute parameters)
-is not compiled here: `prepare` answers None and the caller runs it through the session.
+The connection: the session's own if it holds one already (a query of the handler's ran through
+it), else one of the same engine's pool (its liveness check and timeout included), held for the
+statements of one repository call (a page and its count) and given back before anything else
+waits for a connection. So a request never holds one connection while waiting for a second.
+Like a session, one unit of work reads one statement at a time: do not `gather` its reads.
+
+A statement SQLAlchemy only finishes at execution (an expanding `IN`, literal-execute parameters,
+values given with `.params()`) is not compiled here: `prepare` answers None and the caller runs it
+through the session. Nor are statements run directly when the engine echoes its SQL
+(DATABASE_ECHO): the session logs them.
 """
 
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Select, exc
 from sqlalchemy.engine import Dialect
@@ -46,10 +51,13 @@ class CompiledRead:
 
     def parameters(self, values: Mapping[str, Any] | None, extracted: Sequence[Any] | None) -> Parameters:
         parameters = self.compiled.construct_params(values, extracted_parameters=extracted)
-        # None included, as SQLAlchemy does: a type's processor decides what None becomes.
-        for name, process in self.bind_processors.items():
-            if name in parameters:
-                parameters[name] = process(parameters[name])
+        try:
+            # None included, as SQLAlchemy does: a type's processor decides what None becomes.
+            for name, process in self.bind_processors.items():
+                if name in parameters:
+                    parameters[name] = process(parameters[name])
+        except Exception as error:  # a value the column's type refuses, as the session reports it
+            raise exc.StatementError(str(error), self.sql, parameters, error) from error
         return parameters
 
 
@@ -62,28 +70,28 @@ class DirectReader:
     def __init__(self, engine: AsyncEngine, *, on_session_connection: bool = False) -> None:
         self.engine = engine
         self.on_session_connection = on_session_connection
-        self._dialect: Dialect = engine.sync_engine.dialect
+        self.dialect: Dialect = engine.sync_engine.dialect
         self._by_shape: LRUCache[Any, CompiledRead | None] = LRUCache(CACHE_SIZE)
         # Statements built once and kept (a model's read by id): found by identity, with no cache
-        # key to compute per call. The statement is kept with its entry, so its id stays its own.
-        self._static: dict[int, tuple[Select[Any], CompiledRead | None]] = {}
+        # key to compute per call; an entry goes with its statement.
+        self._static: WeakKeyDictionary[Select[Any], CompiledRead | None] = WeakKeyDictionary()
 
     def prepare(
         self, statement: Select[Any], values: Mapping[str, Any] | None = None, *, static: bool = False
     ) -> tuple[CompiledRead, Parameters] | None:
         """The compiled statement and its parameters, or None when it needs the session."""
         if static:
-            found = self._static.get(id(statement))
-            if found is None:
-                found = self._static[id(statement)] = (statement, self._compile(statement, None))
-            read = found[1]
+            if statement in self._static:
+                read = self._static[statement]
+            else:
+                read = self._static[statement] = self._compile(statement, None)
             return None if read is None else (read, read.parameters(values, None))
         # The cache key SQLAlchemy's own compiled cache uses: the statement's shape, with the values
         # of its literal parameters extracted, so one compilation serves every value. Not public
         # API: this module is SQLAlchemy's adapter for it (tests/core/db/test_direct_reads.py fails
         # if its meaning changes).
         cache_key = statement._generate_cache_key()
-        if cache_key is None:
+        if cache_key is None or cache_key.params:
             return None
         if cache_key.key in self._by_shape:
             read = self._by_shape[cache_key.key]
@@ -94,7 +102,7 @@ class DirectReader:
     def _compile(self, statement: Select[Any], cache_key: Any) -> CompiledRead | None:
         # With its cache key, the compiled statement takes the parameter values of any statement of
         # the same shape (as SQLAlchemy's compiled cache does).
-        compiled = statement.compile(dialect=self._dialect, cache_key=cache_key)
+        compiled = statement.compile(dialect=self.dialect, cache_key=cache_key)
         assert isinstance(compiled, SQLCompiler)
         if (
             compiled.positional
@@ -103,7 +111,7 @@ class DirectReader:
             or compiled.escaped_bind_names
         ):
             return None
-        dialect = self._dialect
+        dialect = self.dialect
         processors = {
             name: process
             for name, bind in compiled.binds.items()
@@ -112,33 +120,16 @@ class DirectReader:
         types = [column.type for column in statement.selected_columns]
         return CompiledRead(compiled.string, compiled, processors, types)
 
-    def reads(self, session: AsyncSession) -> "Reads":
-        """Statements of `session`'s unit of work, read in a row on one connection."""
-        return Reads(self, session)
-
-    async def fetch(self, session: AsyncSession, read: CompiledRead, parameters: Parameters) -> list[Any]:
-        """The rows of one prepared statement, as tuples."""
-        async with self.reads(session) as reads:
-            return await reads.run(read, parameters)
-
     async def execute(
         self, raw: PoolProxiedConnection, read: CompiledRead, parameters: Parameters
     ) -> list[Any]:
-        dialect = self._dialect
+        dialect = self.dialect
         try:
             driver_connection: Any = raw.driver_connection
             cursor = await driver_connection.execute(read.sql, parameters)
             rows: list[Any] = await cursor.fetchall()
         except dialect.loaded_dbapi.Error as error:
-            invalidated = dialect.is_disconnect(error, raw.dbapi_connection, None)
-            raise exc.DBAPIError.instance(
-                read.sql,
-                parameters,
-                error,
-                dialect.loaded_dbapi.Error,
-                connection_invalidated=invalidated,
-                dialect=dialect,
-            ) from error
+            raise self.wrapped(error, raw.dbapi_connection, read.sql, parameters) from error
         processors = read.result_processors
         if processors is None:
             processors = read.result_processors = [
@@ -149,19 +140,36 @@ class DirectReader:
             return [_processed(row, processors) for row in rows]
         return rows
 
+    def wrapped(
+        self, error: Any, dbapi_connection: Any, sql: str | None, parameters: Parameters | None
+    ) -> exc.StatementError:
+        """A driver error as a session raises it (a lost connection marked invalidated)."""
+        dialect = self.dialect
+        wrapped: exc.StatementError = exc.DBAPIError.instance(
+            sql,
+            parameters,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=dialect.is_disconnect(error, dbapi_connection, None),
+            dialect=dialect,
+        )
+        return wrapped
+
 
 class Reads:
-    """Statements read in a row (a page and its count) on one connection: the first checks it
-    out, the end of the block returns it. A statement only the session can run (or a reader of
-    None: no direct reads) goes through the session, and the connection is given back first, so no
-    request ever waits for a second connection while holding one."""
+    """The statements of one repository call (a page and its count), on one connection (see the
+    module's doc): the first checks it out, the end of the block gives it back. A statement only
+    the session can run (or a reader of None: no direct reads) goes through the session, and the
+    connection is given back first."""
 
-    __slots__ = ("_raw", "_reader", "_session")
+    __slots__ = ("_owned", "_raw", "_reader", "_session")
 
     def __init__(self, reader: DirectReader | None, session: AsyncSession) -> None:
         self._reader = reader
         self._session = session
         self._raw: PoolProxiedConnection | None = None
+        # Checked out of the pool by these reads (else borrowed from the session: left to it).
+        self._owned = False
 
     async def rows(
         self, statement: Select[Any], values: Mapping[str, Any] | None = None, *, static: bool = False
@@ -175,37 +183,47 @@ class Reads:
         return await self.run(*prepared)
 
     async def run(self, read: CompiledRead, parameters: Parameters) -> list[Any]:
-        assert self._reader is not None
+        reader = self._reader
+        assert reader is not None
         raw = self._raw
         if raw is None:
-            raw = self._raw = await self._checkout(self._reader)
+            raw = self._raw = await self._checkout(reader)
         try:
-            return await self._reader.execute(raw, read, parameters)
+            return await reader.execute(raw, read, parameters)
+        except exc.DBAPIError as error:
+            # An SQL error leaves an autocommit connection as it was; a lost one is not reused.
+            if error.connection_invalidated:
+                await self._discard()
+            raise
         except BaseException:
+            # Cancelled mid-statement (or worse): the connection's state is unknown.
             await self._discard()
             raise
 
     async def _checkout(self, reader: DirectReader) -> PoolProxiedConnection:
-        if reader.on_session_connection:
-            connection = await self._session.connection()
+        session = self._session
+        if reader.on_session_connection or session.get_transaction() is not None:
+            connection = await session.connection()
             return await connection.get_raw_connection()
-        return await reader.engine.raw_connection()
+        try:
+            raw = await reader.engine.raw_connection()
+        except reader.dialect.loaded_dbapi.Error as error:  # the server refused or is gone
+            raise reader.wrapped(error, None, None, None) from error
+        self._owned = True
+        return raw
 
     async def release(self) -> None:
         raw, self._raw = self._raw, None
-        if raw is not None and not self._on_session_connection:
+        if raw is not None and self._owned:
+            self._owned = False
             # In SQLAlchemy's greenlet: returning a connection may close it (the pool's overflow).
             await greenlet_spawn(raw.close)
 
     async def _discard(self) -> None:
-        # Cancelled or failed mid-statement: the connection's state is unknown.
         raw, self._raw = self._raw, None
-        if raw is not None and not self._on_session_connection:
+        if raw is not None and self._owned:
+            self._owned = False
             await greenlet_spawn(_invalidate, raw)
-
-    @property
-    def _on_session_connection(self) -> bool:
-        return self._reader is not None and self._reader.on_session_connection
 
     async def __aenter__(self) -> "Reads":
         return self

@@ -45,8 +45,9 @@ def create_session_factory(
     """`autocommit`: the engine's connections are (`create_engine(read_only=True)`); its sessions
     then end by closing, with nothing to commit."""
     info: dict[str, object] = {AUTOCOMMIT: autocommit}
-    if autocommit:
-        # Read-only units of work on these sessions send their repositories' SELECTs directly.
+    if autocommit and not engine.echo:
+        # Read-only units of work on these sessions send their repositories' SELECTs directly
+        # (not when SQL is echoed: only the session logs it).
         info[DIRECT_READER] = DirectReader(engine)
     # expire_on_commit=False: objects stay readable after the unit of work commits, which happens
     # before the response model is built.

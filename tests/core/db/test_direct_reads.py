@@ -3,18 +3,22 @@ repositories' SELECTs through the driver, on a connection held for one statement
 SQLAlchemy would give. These run on committed rows and the real read pool (the rest of the suite
 reads directly on the test's transaction)."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import (
     ARRAY,
     DateTime,
     Numeric,
+    Select,
     String,
     TypeDecorator,
+    bindparam,
     column,
     delete,
     event,
@@ -26,8 +30,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -40,9 +44,10 @@ from app.core.db import (
     create_engine,
     create_session_factory,
 )
-from app.core.db.direct import DirectReader, direct_reader_of
+from app.core.db.direct import DIRECT_READER, DirectReader, Reads, direct_reader_of
 from tests.example import Widget
 from tests.example.repository import WidgetRepository
+from tests.processes import eventually
 
 
 class Shouted(TypeDecorator[str]):
@@ -186,12 +191,43 @@ async def test_a_statement_only_the_session_runs_waits_for_no_second_connection(
         reader = direct_reader_of(session)
         assert reader is not None
         checkouts = count_checkouts(read_engine)
-        async with reader.reads(session) as reads:
+        async with Reads(reader, session) as reads:
             assert len(await reads.rows(of_category)) == 5
             expanding = of_category.where(Widget.__table__.c.price.in_([2, 4]))
             assert sorted(row[0] for row in await reads.rows(expanding)) == [2, 4]
         # The direct read's connection went back before the session took one.
         assert checkouts == [1, 1]
+
+
+async def test_a_session_holding_a_connection_lends_it(
+    app_config: AppConfig, committed_widgets: tuple[str, list[Widget]]
+) -> None:
+    """A handler's own query through the session, then a repository read: one connection, even
+    from a pool of one (a second checkout would wait until the pool's timeout)."""
+    _, widgets = committed_widgets
+    engine = create_engine(
+        app_config.model_copy(
+            update={"DATABASE_READ_POOL_SIZE": 1, "DATABASE_READ_MAX_OVERFLOW": 0, "DATABASE_POOL_TIMEOUT": 1}
+        ),
+        read_only=True,
+    )
+    try:
+        async with UnitOfWork(
+            create_session_factory(engine, autocommit=True), read_only=True
+        ) as unit_of_work:
+            assert await unit_of_work.session.scalar(select(func.count()).select_from(Widget.__table__))
+            found = await WidgetRepository(unit_of_work.session).get(widgets[0].id)
+            assert found is not None
+            assert found.id == widgets[0].id
+    finally:
+        await engine.dispose()
+
+
+async def fetch(reader: DirectReader, session: AsyncSession, statement: Select[Any]) -> list[Any]:
+    prepared = reader.prepare(statement)
+    assert prepared is not None
+    async with Reads(reader, session) as reads:
+        return await reads.run(*prepared)
 
 
 async def test_values_are_those_sqlalchemy_gives(
@@ -210,10 +246,7 @@ async def test_values_are_those_sqlalchemy_gives(
     )
     async with read_only_factory() as session:
         expected = (await session.execute(statement)).one()
-        reader = DirectReader(read_engine)
-        prepared = reader.prepare(statement)
-        assert prepared is not None
-        rows = await reader.fetch(session, *prepared)
+        rows = await fetch(DirectReader(read_engine), session, statement)
     assert rows == [tuple(expected)]
     assert rows[0][0] == {"a": [1, 2], "b": None}
     assert rows[0][2] == Decimal("12.50")
@@ -222,22 +255,66 @@ async def test_values_are_those_sqlalchemy_gives(
     assert rows[0][6:] == ("(NONE)!", "NULL!")  # a type's processors see None too
 
 
-async def test_a_failed_statement_is_a_dbapi_error_and_its_connection_is_discarded(
+async def test_values_given_with_params_go_through_the_session(
+    read_only_factory: async_sessionmaker[AsyncSession], committed_widgets: tuple[str, list[Widget]]
+) -> None:
+    """SQLAlchemy carries `.params()` values outside the compiled statement's parameters."""
+    category, widgets = committed_widgets
+    columns = Widget.__table__.c
+    pricier = select(columns.id).where(columns.price > bindparam("floor", 0)).params(floor=3)
+    async with UnitOfWork(read_only_factory, read_only=True) as unit_of_work:
+        page = await WidgetRepository(unit_of_work.session).list(
+            ListParams(filters=[FilterParam(field="category", value=category)]), columns.id.in_(pricier)
+        )
+    assert [item.id for item in page.items] == [widgets[3].id]  # price 4 (5 is deleted)
+    reader = DirectReader(read_only_factory.kw["bind"])
+    assert reader.prepare(pricier) is None
+
+
+async def test_an_sql_error_is_a_dbapi_error_and_keeps_the_connection(
     read_only_factory: async_sessionmaker[AsyncSession], read_engine: AsyncEngine
 ) -> None:
     reader = DirectReader(read_engine)
-    missing = reader.prepare(select(table("no_such_table", column("id")).c.id))
-    backend = reader.prepare(select(func.pg_backend_pid()))
-    assert missing is not None
-    assert backend is not None
+    backend = select(func.pg_backend_pid())
     async with read_only_factory() as session:
-        first = await reader.fetch(session, *backend)
-        assert await reader.fetch(session, *backend) == first  # one pooled connection, reused
+        first = await fetch(reader, session, backend)
         with pytest.raises(DBAPIError) as raised:
-            await reader.fetch(session, *missing)
+            await fetch(reader, session, select(table("no_such_table", column("id")).c.id))
         assert getattr(raised.value.orig, "sqlstate", None) == "42P01"
         assert checked_out(read_engine) == 0
-        assert await reader.fetch(session, *backend) != first  # that connection was not reused
+        assert await fetch(reader, session, backend) == first  # the same connection, reused
+
+
+async def test_a_read_cancelled_mid_statement_discards_its_connection(
+    read_only_factory: async_sessionmaker[AsyncSession], read_engine: AsyncEngine, engine: AsyncEngine
+) -> None:
+    reader = DirectReader(read_engine)
+    backend = select(func.pg_backend_pid())
+    async with read_only_factory() as session:
+        [(first,)] = await fetch(reader, session, backend)
+        slow = asyncio.create_task(fetch(reader, session, select(func.pg_sleep(30))))
+        async with engine.connect() as admin:
+            running = text(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = :pid AND query LIKE '%pg_sleep%'"
+            )
+            await eventually(lambda: admin.scalar(running, {"pid": first}))
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        assert checked_out(read_engine) == 0
+        [(second,)] = await fetch(reader, session, backend)
+    assert second != first  # a connection whose statement was cut off is not reused
+
+
+async def test_a_server_that_refuses_connections_is_a_dbapi_error(app_config: AppConfig) -> None:
+    unreachable = make_url(app_config.DATABASE_URL).set(port=1).render_as_string(hide_password=False)
+    engine = create_engine(app_config.model_copy(update={"DATABASE_URL": unreachable}), read_only=True)
+    try:
+        async with create_session_factory(engine, autocommit=True)() as session:
+            with pytest.raises(OperationalError):  # SQLAlchemy's, as a session raises it
+                await fetch(DirectReader(engine), session, select(literal(1)))
+    finally:
+        await engine.dispose()
 
 
 async def test_a_connection_the_server_closed_is_replaced(
@@ -247,12 +324,8 @@ async def test_a_connection_the_server_closed_is_replaced(
     committed_widgets: tuple[str, list[Widget]],
 ) -> None:
     _, widgets = committed_widgets
-    pid = select(func.pg_backend_pid())
-    reader = DirectReader(read_engine)
     async with read_only_factory() as session:
-        prepared = reader.prepare(pid)
-        assert prepared is not None
-        [(first_pid,)] = await reader.fetch(session, *prepared)
+        [(first_pid,)] = await fetch(DirectReader(read_engine), session, select(func.pg_backend_pid()))
     async with engine.connect() as admin:
         # Waits for the backend to be gone (its FATAL message then sits in the pooled socket).
         await admin.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first_pid})
@@ -260,3 +333,8 @@ async def test_a_connection_the_server_closed_is_replaced(
         found = await WidgetRepository(unit_of_work.session).get(widgets[0].id)
     assert found is not None
     assert found.id == widgets[0].id
+
+
+def test_echoed_sql_is_left_to_the_session(app_config: AppConfig) -> None:
+    engine = create_engine(app_config.model_copy(update={"DATABASE_ECHO": True}), read_only=True)
+    assert DIRECT_READER not in create_session_factory(engine, autocommit=True).kw["info"]
