@@ -8,14 +8,16 @@ ORM session is created only if the work uses it, bound to the same connection, s
 writes commits or rolls back with that first statement. A task that never touches the session
 (an email, a call to another service) pays for one connection, its statement and the commit.
 
-The transaction is SQLAlchemy's own (`begin()` on a pooled connection), so the session joins it
-as it would any external transaction; on a connection that is already in a transaction (the
-tests' connection, shared by every unit of work of a test) it is a savepoint instead.
+On a pooled connection the driver begins the transaction with the first statement and the unit
+of work commits it on the driver, unless the session's commit (on that same connection) already
+has. On a connection already in a transaction (the tests' connection, shared by every unit of
+work of a test) the unit of work is a savepoint instead.
 """
 
 from collections.abc import Mapping
 from typing import Any, Self, cast
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy.engine import Compiled, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -45,53 +47,72 @@ class ConnectionUnitOfWork(UnitOfWork):
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         super().__init__(session_factory)
         self._connection: AsyncConnection | None = None
-        self._owns_connection = False
-        self._transaction: AsyncTransaction | None = None
+        self._driver: Any = None
+        # Only on a connection shared with other units of work (the tests'): a savepoint.
+        self._savepoint: AsyncTransaction | None = None
 
     async def __aenter__(self) -> Self:
         bind = self._session_factory.kw.get("bind")
-        if isinstance(bind, AsyncConnection):
-            self._connection = bind
-            self._transaction = await bind.begin_nested()
-        elif isinstance(bind, AsyncEngine):
-            self._connection = await bind.connect()
-            self._owns_connection = True
-            self._transaction = await self._connection.begin()
+        if isinstance(bind, AsyncEngine):
+            # The driver begins the transaction with the first statement, as it would under the
+            # session; the session, bound to this connection, begins its own on it and commits
+            # it (the driver's COMMIT ends the whole transaction).
+            connection = self._connection = await bind.connect()
+        elif isinstance(bind, AsyncConnection):
+            connection = bind
+            self._savepoint = await bind.begin_nested()
         else:
             raise TypeError(f"the session factory is bound to neither an engine nor a connection: {bind!r}")
+        self._driver = (await connection.get_raw_connection()).driver_connection
         return await super().__aenter__()
 
     async def fetch_one(self, statement: Executable, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run `statement` with `parameters` (its bind parameters by name) in this unit of work's
         transaction, on the driver's connection; the first row as the driver returns it, or None.
-        No type processing on the way in or out: for statements whose values the driver
-        converts alone (numbers, timestamps, JSON)."""
-        if self._connection is None:
+        No type processing on the way in or out (for values the driver converts alone: numbers,
+        timestamps, JSON) and no Python-side column defaults (an UPDATE sets `updated_at`)."""
+        if self._driver is None:
             raise RuntimeError("the unit of work is not open; use `async with ConnectionUnitOfWork(...)`")
-        compiled = _compiled(statement, self._connection.dialect)
-        driver = (await self._connection.get_raw_connection()).driver_connection
-        if driver is None:
-            raise RuntimeError("the pooled connection has no driver connection (closed)")
+        compiled = _compiled(statement, self._session_factory.kw["bind"].dialect)
+        values = {**compiled.params, **parameters}
+        if missing := sorted(
+            name for name, value in values.items() if value is None and name not in parameters
+        ):
+            # A column default or onupdate computed in Python (updated_at) is applied by
+            # SQLAlchemy's execution, which this path skips: the statement must give the value.
+            raise ValueError(f"no value for {', '.join(missing)}: pass it, or set it in the statement")
         # Prepared once per connection by the server: the statement is the same on every call.
-        cursor = await driver.execute(compiled.string, {**compiled.params, **parameters}, prepare=True)
+        cursor = await self._driver.execute(compiled.string, values, prepare=True)
         row: tuple[Any, ...] | None = await cursor.fetchone()
         return row
 
     def _create_session(self) -> AsyncSession:
-        # Joins the transaction begun on the connection (a savepoint of its own when the
-        # factory asks for one, as the tests' does); the unit of work commits it.
+        # On the shared connection the factory's own binding applies (a savepoint per session).
+        if self._connection is None:
+            return self._session_factory()
         return self._session_factory(bind=self._connection)
 
     async def _commit_connection(self) -> None:
-        if self._transaction is not None and self._transaction.is_active:
-            await self._transaction.commit()
+        if self._savepoint is not None:
+            if self._savepoint.is_active:
+                await self._savepoint.commit()
+            return
+        # Still open when the session did not run (or was never created): the claim's alone.
+        status = self._driver.info.transaction_status
+        if status == TransactionStatus.INERROR:
+            raise RuntimeError("a statement of the transaction failed: it cannot commit")
+        if status != TransactionStatus.IDLE:
+            await self._driver.commit()
 
     async def _rollback_connection(self) -> None:
-        if self._transaction is not None and self._transaction.is_active:
-            await self._transaction.rollback()
+        if self._savepoint is not None:
+            if self._savepoint.is_active:
+                await self._savepoint.rollback()
+        elif self._driver.info.transaction_status != TransactionStatus.IDLE:
+            await self._driver.rollback()
 
     async def _release_connection(self) -> None:
-        connection, self._connection, self._transaction = self._connection, None, None
-        if connection is not None and self._owns_connection:
+        connection, self._connection, self._driver, self._savepoint = self._connection, None, None, None
+        if connection is not None:
             # A transaction still open here (the commit failed) is rolled back by the pool.
             await connection.close()
