@@ -58,6 +58,7 @@ class UnitOfWork:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, read_only: bool = False) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._open = False
         self._after_commit: list[AfterCommitHook] = []
         self._despite_rollback: list[RowBuilder] = []
         self.read_only = read_only
@@ -69,9 +70,19 @@ class UnitOfWork:
 
     @property
     def session(self) -> AsyncSession:
+        """The ORM session, created the first time something uses it: work that never touches
+        it (a task that only sends an email) pays nothing for it."""
         if self._session is None:
-            raise RuntimeError("the unit of work is not open; use `async with UnitOfWork(...)`")
+            if not self._open:
+                raise RuntimeError("the unit of work is not open; use `async with UnitOfWork(...)`")
+            self._session = self._create_session()
         return self._session
+
+    def _create_session(self) -> AsyncSession:
+        session = self._session_factory()
+        if self.read_only:
+            session.info[_READ_ONLY] = True
+        return session
 
     def after_commit(self, hook: AfterCommitHook) -> None:
         """Run `hook` after the next successful commit; it is dropped on rollback."""
@@ -92,7 +103,9 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         # A read-only session commits too: its flush is where a changed object is refused.
-        await self.session.commit()
+        if self._session is not None:
+            await self._session.commit()
+        await self._commit_connection()
         self._despite_rollback.clear()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
@@ -117,9 +130,22 @@ class UnitOfWork:
     async def rollback(self) -> None:
         self._after_commit.clear()
         try:
-            await self.session.rollback()
+            if self._session is not None:
+                await self._session.rollback()
+            await self._rollback_connection()
         finally:
             await self._write_despite_rollback()
+
+    # A unit of work that holds a connection of its own (ConnectionUnitOfWork) ends its
+    # transaction there; this one has only its session's.
+    async def _commit_connection(self) -> None:
+        pass
+
+    async def _rollback_connection(self) -> None:
+        pass
+
+    async def _release_connection(self) -> None:
+        pass
 
     async def _write_despite_rollback(self) -> None:
         builds, self._despite_rollback = self._despite_rollback, []
@@ -144,9 +170,7 @@ class UnitOfWork:
             raise ReadOnlyUnitOfWorkError("changed objects left in a read-only unit of work")
 
     async def __aenter__(self) -> Self:
-        self._session = self._session_factory()
-        if self.read_only:
-            self._session.info[_READ_ONLY] = True
+        self._open = True
         return self
 
     async def __aexit__(
@@ -156,18 +180,24 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if self.read_only and self.session.info.get(AUTOCOMMIT):
+            if self.read_only and self._session is None:
+                pass  # nothing was read through it: nothing to end
+            elif self.read_only and self.session.info.get(AUTOCOMMIT):
                 self._end_read_only(failed=exc_type is not None)
             elif exc_type is None or getattr(exc, "commit_unit_of_work", False):
                 await self.commit()
             else:
                 await self.rollback()
         finally:
-            session = self.session
-            # A read-only session that never took a connection (its reads went directly, see
-            # app.core.db.direct) has nothing to give back: its close would only cost a greenlet hop.
-            if not (self.read_only and session.get_transaction() is None):
-                await session.close()
-            self._session = None
+            self._open = False
+            try:
+                session = self._session
+                # A read-only session that never took a connection (its reads went directly, see
+                # app.core.db.direct) has nothing to give back: its close would only cost a greenlet hop.
+                if session is not None and not (self.read_only and session.get_transaction() is None):
+                    await session.close()
+                self._session = None
+            finally:
+                await self._release_connection()
             # Still pending only when the commit failed: the rows it carried are not written.
             await self._write_despite_rollback()

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.core.clock import utcnow
 from app.core.db import UnitOfWork
+from app.core.db.connection_unit_of_work import ConnectionUnitOfWork
 from app.core.log import logger
 from app.core.metrics.collectors import TASKS
 from app.core.outbox.models import OutboxMessage
@@ -36,8 +37,9 @@ CLAIM_RETRY_PAUSES = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 1.0, 1.0, 1.0)
 # One statement claims the message and marks it done, in the task's own transaction: if the task
 # fails, the rollback undoes the mark; if it succeeds, the mark commits with the task's writes.
 # The inner SELECT locks the row without waiting (a delivery running it holds the lock) and
-# skips messages already completed or dead-lettered. Built once as a Core statement: on this hot
-# path the ORM's statement building and change tracking cost more than the round trip.
+# skips messages already completed or dead-lettered. A Core statement sent as the driver's SQL
+# (ConnectionUnitOfWork.fetch_one): it runs for every task, and SQLAlchemy's execution path
+# costs more than its round trip.
 _outbox = cast(Table, OutboxMessage.__table__)
 _CLAIM_AND_COMPLETE = (
     update(_outbox)
@@ -52,7 +54,7 @@ _CLAIM_AND_COMPLETE = (
         .with_for_update(nowait=True)
         .scalar_subquery()
     )
-    .values(completed_at=bindparam("now"), attempts=_outbox.c.attempts + 1)
+    .values(completed_at=bindparam("now"), updated_at=bindparam("now"), attempts=_outbox.c.attempts + 1)
     .returning(_outbox.c.payload, _outbox.c.context)
 )
 
@@ -92,7 +94,10 @@ async def run_task(
 
 
 def _is_locked(error: Exception) -> bool:
-    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
+    # The claim is sent on the driver's connection (its own error), anything else through
+    # SQLAlchemy (the driver's error wrapped in a DBAPIError).
+    driver_error = error.orig if isinstance(error, DBAPIError) else error
+    return getattr(driver_error, "sqlstate", None) == LOCK_NOT_AVAILABLE
 
 
 async def _run_when_unlocked(
@@ -101,7 +106,7 @@ async def _run_when_unlocked(
     for pause in CLAIM_RETRY_PAUSES:
         try:
             return await _run(resources, task_class, outbox_id, data)
-        except DBAPIError as error:
+        except Exception as error:
             if not _is_locked(error):
                 raise
         await asyncio.sleep(pause)
@@ -111,20 +116,18 @@ async def _run_when_unlocked(
 async def _run(
     resources: Resources, task_class: type[BaseTask[Any]], outbox_id: int | None, data: dict[str, Any]
 ) -> dict[str, Any]:
-    async with UnitOfWork(resources.session_factory) as unit_of_work:
+    async with ConnectionUnitOfWork(resources.session_factory) as unit_of_work:
         if outbox_id is not None:
-            # On the session's connection (its transaction) rather than through the session:
-            # a Core statement gains nothing from the ORM's execution path but its cost.
-            connection = await unit_of_work.session.connection()
-            claimed = await connection.execute(_CLAIM_AND_COMPLETE, {"outbox_id": outbox_id, "now": utcnow()})
-            message = claimed.one_or_none()
-            if message is None:
+            claimed = await unit_of_work.fetch_one(
+                _CLAIM_AND_COMPLETE, {"outbox_id": outbox_id, "now": utcnow()}
+            )
+            if claimed is None:
                 # Completed, dead-lettered or unknown. (A delivery running it right now holds the
                 # lock: that raises LOCK_NOT_AVAILABLE, "running elsewhere".) A worker that dies
                 # releases the lock, and undoes its claim, with its connection.
                 return {"status": "already done"}
-            data = message.payload
-            structlog.contextvars.bind_contextvars(**message.context)
+            data, context = claimed
+            structlog.contextvars.bind_contextvars(**context)
         # Validated back into the task's payload model: a stored row that no longer fits fails the
         # attempt (retried, then dead-lettered) instead of reaching `run` half-typed.
         payload = task_class.__payload__.model_validate(data)

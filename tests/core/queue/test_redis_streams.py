@@ -5,7 +5,7 @@ import inspect
 import uuid
 
 from redis.asyncio import Redis
-from taskiq import TaskiqResult
+from taskiq import BrokerMessage, TaskiqResult
 from taskiq.serializers import JSONSerializer
 from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
 
@@ -21,6 +21,12 @@ def test_the_overridden_internals_are_still_the_librarys() -> None:
         "queue_name",
     ]
     assert "self._ack_generator(" in inspect.getsource(RedisStreamBroker.listen)
+    # kick() is rewritten on the adapter's client: the library's must still send just this.
+    kick = inspect.getsource(RedisStreamBroker.kick)
+    assert 'message.labels.get("queue_name") or self.queue_name' in kick
+    assert '{b"data": message.message}' in kick
+    assert "maxlen=self.maxlen" in kick
+    assert "approximate=self.approximate" in kick
     assert list(inspect.signature(RedisAsyncResultBackend.set_result).parameters) == [
         "self",
         "task_id",
@@ -71,3 +77,23 @@ async def test_results_are_stored_as_json_with_their_expiry(app_config: AppConfi
     finally:
         await redis.delete("adapter:task-1")
         await backend.shutdown()
+
+
+async def entries(redis: Redis, stream: str) -> list[object]:
+    """The `data` field of each entry of `stream`, oldest first."""
+    return [entry[b"data"] for _, entry in await redis.xrange(stream) or [] if entry is not None]
+
+
+async def test_a_kicked_message_is_added_to_its_stream(app_config: AppConfig, redis: Redis) -> None:
+    stream = f"adapter-{uuid.uuid4().hex[:8]}"
+    broker = StreamBroker(app_config.REDIS_URL, queue_name=stream, consumer_group_name=stream)
+    await broker.startup()
+    try:
+        await broker.kick(BrokerMessage(task_id="1", task_name="t", message=b"default", labels={}))
+        labelled = {"queue_name": f"{stream}-other"}
+        await broker.kick(BrokerMessage(task_id="2", task_name="t", message=b"labelled", labels=labelled))
+        assert await entries(redis, stream) == [b"default"]
+        assert await entries(redis, f"{stream}-other") == [b"labelled"]
+    finally:
+        await redis.delete(stream, f"{stream}-other")
+        await broker.shutdown()

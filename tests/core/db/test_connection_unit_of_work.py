@@ -1,0 +1,161 @@
+"""The unit of work a worker runs a task in, on a pooled connection as in the worker (these tests
+commit for real and clean up after themselves): a statement sent straight to the driver and what
+the session writes are one transaction, committed or rolled back together, and side effects wait
+for that commit."""
+
+import pytest
+from psycopg.errors import LockNotAvailable
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.core.clock import utcnow
+from app.core.db import create_session_factory
+from app.core.db.connection_unit_of_work import ConnectionUnitOfWork
+from app.core.outbox import OutboxMessage
+from app.core.queue.runner import LOCK_NOT_AVAILABLE
+from tests.example import Widget
+
+pytestmark = pytest.mark.usefixtures("cleanup")
+
+# Counts an attempt on a message, locking it without waiting (as the worker's claim does).
+_ATTEMPT = (
+    update(OutboxMessage)
+    .where(
+        OutboxMessage.id
+        == select(OutboxMessage.id)
+        .where(OutboxMessage.id == bindparam("outbox_id"))
+        .with_for_update(nowait=True)
+        .scalar_subquery()
+    )
+    .values(attempts=OutboxMessage.attempts + 1, updated_at=bindparam("now"))
+    .returning(OutboxMessage.id, OutboxMessage.payload)
+)
+
+
+@pytest.fixture
+def factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(engine)
+
+
+async def new_message(engine: AsyncEngine, run_id: str) -> int:
+    async with engine.begin() as connection:
+        outbox_id = await connection.scalar(
+            insert(OutboxMessage)
+            .values(task_name="example.noop", payload={"run": run_id}, context={})
+            .returning(OutboxMessage.id)
+        )
+    assert outbox_id is not None
+    return int(outbox_id)
+
+
+async def attempt(factory: async_sessionmaker[AsyncSession], outbox_id: int) -> None:
+    async with ConnectionUnitOfWork(factory) as unit_of_work:
+        await unit_of_work.fetch_one(_ATTEMPT, {"outbox_id": outbox_id, "now": utcnow()})
+
+
+async def attempts(engine: AsyncEngine, outbox_id: int) -> int:
+    async with engine.connect() as connection:
+        return int(
+            await connection.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == outbox_id)) or 0
+        )
+
+
+async def widgets(engine: AsyncEngine, name: str) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).where(Widget.name == name)) or 0)
+
+
+async def test_the_driver_statement_and_the_session_writes_commit_together(
+    engine: AsyncEngine, factory: async_sessionmaker[AsyncSession], run_id: str
+) -> None:
+    outbox_id = await new_message(engine, run_id)
+    seen_after_commit: list[tuple[int, int]] = []
+
+    async def after_commit() -> None:
+        seen_after_commit.append((await attempts(engine, outbox_id), await widgets(engine, run_id)))
+
+    async with ConnectionUnitOfWork(factory) as unit_of_work:
+        assert await unit_of_work.fetch_one(_ATTEMPT, {"outbox_id": outbox_id, "now": utcnow()}) == (
+            outbox_id,
+            {"run": run_id},
+        )
+        unit_of_work.session.add(Widget(name=run_id))
+        unit_of_work.after_commit(after_commit)
+        # Nothing is visible to other connections before the commit.
+        assert (await attempts(engine, outbox_id), await widgets(engine, run_id)) == (0, 0)
+    assert seen_after_commit == [(1, 1)]
+
+
+async def test_an_error_rolls_back_the_driver_statement_and_the_session_writes(
+    engine: AsyncEngine, factory: async_sessionmaker[AsyncSession], run_id: str
+) -> None:
+    outbox_id = await new_message(engine, run_id)
+    released: list[str] = []
+
+    async def after_commit() -> None:
+        released.append("released")
+
+    async def failing_task() -> None:
+        async with ConnectionUnitOfWork(factory) as unit_of_work:
+            await unit_of_work.fetch_one(_ATTEMPT, {"outbox_id": outbox_id, "now": utcnow()})
+            unit_of_work.session.add(Widget(name=run_id))
+            await unit_of_work.session.flush()
+            unit_of_work.after_commit(after_commit)
+            raise RuntimeError("task failed")
+
+    with pytest.raises(RuntimeError, match="task failed"):
+        await failing_task()
+    assert (await attempts(engine, outbox_id), await widgets(engine, run_id)) == (0, 0)
+    assert released == []
+
+
+async def test_without_the_session_the_driver_statement_commits_alone(
+    engine: AsyncEngine, factory: async_sessionmaker[AsyncSession], run_id: str
+) -> None:
+    outbox_id = await new_message(engine, run_id)
+    async with ConnectionUnitOfWork(factory) as unit_of_work:
+        await unit_of_work.fetch_one(_ATTEMPT, {"outbox_id": outbox_id, "now": utcnow()})
+    assert await attempts(engine, outbox_id) == 1
+
+
+async def test_the_session_may_commit_first_and_the_unit_of_work_still_ends_cleanly(
+    engine: AsyncEngine, factory: async_sessionmaker[AsyncSession], run_id: str
+) -> None:
+    """`end_read_transaction` commits through the session: what the driver sent commits with it."""
+    outbox_id = await new_message(engine, run_id)
+    async with ConnectionUnitOfWork(factory) as unit_of_work:
+        await unit_of_work.fetch_one(_ATTEMPT, {"outbox_id": outbox_id, "now": utcnow()})
+        await unit_of_work.session.scalar(select(func.count()).where(Widget.name == run_id))
+        await unit_of_work.end_read_transaction()
+        assert await attempts(engine, outbox_id) == 1
+        unit_of_work.session.add(Widget(name=run_id))
+    assert (await attempts(engine, outbox_id), await widgets(engine, run_id)) == (1, 1)
+
+
+async def test_a_locked_row_fails_the_statement_and_the_connection_goes_back_clean(
+    engine: AsyncEngine, factory: async_sessionmaker[AsyncSession], run_id: str
+) -> None:
+    outbox_id = await new_message(engine, run_id)
+    async with engine.connect() as locker:
+        await locker.execute(select(OutboxMessage.id).where(OutboxMessage.id == outbox_id).with_for_update())
+        with pytest.raises(LockNotAvailable) as raised:
+            await attempt(factory, outbox_id)
+        assert raised.value.sqlstate == LOCK_NOT_AVAILABLE
+        await locker.rollback()
+    # The pooled connections are usable: the failed transaction was rolled back.
+    # More units of work than the pool holds connections (DATABASE_POOL_SIZE, 10 by default).
+    for _ in range(12):
+        await attempt(factory, outbox_id)
+    assert await attempts(engine, outbox_id) == 12
+
+
+async def test_a_value_left_to_a_python_side_default_is_refused(
+    engine: AsyncEngine, factory: async_sessionmaker[AsyncSession], run_id: str
+) -> None:
+    """SQLAlchemy's execution would fill `updated_at` (its onupdate); the driver would write NULL."""
+    outbox_id = await new_message(engine, run_id)
+    statement = update(OutboxMessage).where(OutboxMessage.id == bindparam("outbox_id")).values(attempts=5)
+    with pytest.raises(ValueError, match="no value for updated_at"):
+        async with ConnectionUnitOfWork(factory) as unit_of_work:
+            await unit_of_work.fetch_one(statement, {"outbox_id": outbox_id})
+    assert await attempts(engine, outbox_id) == 0
