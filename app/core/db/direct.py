@@ -15,9 +15,12 @@ waits for a connection. So a request never holds one connection while waiting fo
 Like a session, one unit of work reads one statement at a time: do not `gather` its reads.
 
 A statement SQLAlchemy only finishes at execution (an expanding `IN`, literal-execute parameters,
-values given with `.params()`) is not compiled here: `prepare` answers None and the caller runs it
-through the session. Nor are statements run directly when the engine echoes its SQL
-(DATABASE_ECHO): the session logs them.
+values given with `.params()`, a column default or onupdate computed in Python) is not compiled
+here: `prepare` answers None and the caller runs it through the session. Nor are statements run
+directly when the engine echoes its SQL (DATABASE_ECHO): the session logs them.
+
+The same reader sends the one hot statement of write units of work: the worker's claim of an
+outbox message (app.core.db.connection_unit_of_work), an UPDATE ... RETURNING.
 """
 
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
@@ -25,14 +28,17 @@ from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, exc
+from sqlalchemy import Engine, Select, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.util import LRUCache, greenlet_spawn
 
 Processor = Callable[[Any], Any]
+# What a reader runs: a SELECT, or an INSERT/UPDATE/DELETE with RETURNING (their columns typed).
+Statement = Select[Any] | UpdateBase
 Parameters = MutableMapping[str, Any]
 # As many compiled statements as SQLAlchemy's own compiled cache keeps by default.
 CACHE_SIZE = 500
@@ -74,10 +80,10 @@ class DirectReader:
         self._by_shape: LRUCache[Any, CompiledRead | None] = LRUCache(CACHE_SIZE)
         # Statements built once and kept (a model's read by id): found by identity, with no cache
         # key to compute per call; an entry goes with its statement.
-        self._static: WeakKeyDictionary[Select[Any], CompiledRead | None] = WeakKeyDictionary()
+        self._static: WeakKeyDictionary[Statement, CompiledRead | None] = WeakKeyDictionary()
 
     def prepare(
-        self, statement: Select[Any], values: Mapping[str, Any] | None = None, *, static: bool = False
+        self, statement: Statement, values: Mapping[str, Any] | None = None, *, static: bool = False
     ) -> tuple[CompiledRead, Parameters] | None:
         """The compiled statement and its parameters, or None when it needs the session."""
         if static:
@@ -99,7 +105,7 @@ class DirectReader:
             read = self._by_shape[cache_key.key] = self._compile(statement, cache_key)
         return None if read is None else (read, read.parameters(values, cache_key.bindparams))
 
-    def _compile(self, statement: Select[Any], cache_key: Any) -> CompiledRead | None:
+    def _compile(self, statement: Statement, cache_key: Any) -> CompiledRead | None:
         # With its cache key, the compiled statement takes the parameter values of any statement of
         # the same shape (as SQLAlchemy's compiled cache does).
         compiled = statement.compile(dialect=self.dialect, cache_key=cache_key)
@@ -109,6 +115,10 @@ class DirectReader:
             or compiled.post_compile_params
             or compiled.literal_execute_params
             or compiled.escaped_bind_names
+            # Values SQLAlchemy computes at execution (a Python-side default or onupdate): sent
+            # as they are, they would be NULL.
+            or compiled.insert_prefetch
+            or compiled.update_prefetch
         ):
             return None
         dialect = self.dialect
@@ -117,7 +127,7 @@ class DirectReader:
             for name, bind in compiled.binds.items()
             if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
-        types = [column.type for column in statement.selected_columns]
+        types = [column.type for column in statement.exported_columns]
         return CompiledRead(compiled.string, compiled, processors, types)
 
     async def execute(
@@ -172,7 +182,7 @@ class Reads:
         self._owned = False
 
     async def rows(
-        self, statement: Select[Any], values: Mapping[str, Any] | None = None, *, static: bool = False
+        self, statement: Statement, values: Mapping[str, Any] | None = None, *, static: bool = False
     ) -> Sequence[Sequence[Any]]:
         """`static`: a statement built once and kept (compiled once, found by identity)."""
         prepared = None if self._reader is None else self._reader.prepare(statement, values, static=static)
@@ -245,6 +255,15 @@ def _processed(row: Sequence[Any], processors: Sequence[Processor | None]) -> tu
 
 # The key of a session factory's info holding its DirectReader (app.core.db.engine).
 DIRECT_READER = "direct_reader"
+_readers: WeakKeyDictionary[Engine, DirectReader] = WeakKeyDictionary()
+
+
+def direct_reader_for(engine: AsyncEngine) -> DirectReader:
+    """The engine's reader: one per engine, so each statement is compiled once per process."""
+    reader = _readers.get(engine.sync_engine)
+    if reader is None:
+        reader = _readers[engine.sync_engine] = DirectReader(engine)
+    return reader
 
 
 def direct_reader_of(session: AsyncSession) -> DirectReader | None:

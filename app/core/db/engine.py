@@ -4,7 +4,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.config import AppConfig
-from app.core.db.direct import DIRECT_READER, DirectReader
+from app.core.db.direct import DIRECT_READER, direct_reader_for
 from app.core.db.liveness import install_liveness_check
 
 # Raised when every pooled connection stays busy for DATABASE_POOL_TIMEOUT: code outside the
@@ -48,7 +48,7 @@ def create_session_factory(
     if autocommit and not engine.echo:
         # Read-only units of work on these sessions send their repositories' SELECTs directly
         # (not when SQL is echoed: only the session logs it).
-        info[DIRECT_READER] = DirectReader(engine)
+        info[DIRECT_READER] = direct_reader_for(engine)
     # expire_on_commit=False: objects stay readable after the unit of work commits, which happens
     # before the response model is built.
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)

@@ -37,7 +37,7 @@ CLAIM_RETRY_PAUSES = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 1.0, 1.0, 1.0)
 # One statement claims the message and marks it done, in the task's own transaction: if the task
 # fails, the rollback undoes the mark; if it succeeds, the mark commits with the task's writes.
 # The inner SELECT locks the row without waiting (a delivery running it holds the lock) and
-# skips messages already completed or dead-lettered. A Core statement sent as the driver's SQL
+# skips messages already completed or dead-lettered. Sent on the driver's connection
 # (ConnectionUnitOfWork.fetch_one): it runs for every task, and SQLAlchemy's execution path
 # costs more than its round trip.
 _outbox = cast(Table, OutboxMessage.__table__)
@@ -94,10 +94,7 @@ async def run_task(
 
 
 def _is_locked(error: Exception) -> bool:
-    # The claim is sent on the driver's connection (its own error), anything else through
-    # SQLAlchemy (the driver's error wrapped in a DBAPIError).
-    driver_error = error.orig if isinstance(error, DBAPIError) else error
-    return getattr(driver_error, "sqlstate", None) == LOCK_NOT_AVAILABLE
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
 
 
 async def _run_when_unlocked(
