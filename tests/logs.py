@@ -5,16 +5,16 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from app.core.log import build_formatter
 
 
 @contextmanager
-def capture_logs() -> Iterator[io.StringIO]:
+def capture_logs(log_format: Literal["json", "console"] = "json") -> Iterator[io.StringIO]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(build_formatter("json"))
+    handler.setFormatter(build_formatter(log_format))
     root = logging.getLogger()
     root.addHandler(handler)
     try:

@@ -6,9 +6,7 @@ A failure names a module that came back: find what imports it (`python -X import
 app.main'`) and defer that import, or explain here why every process needs it.
 """
 
-import io
 import json
-import logging
 import subprocess
 import sys
 import textwrap
@@ -18,7 +16,8 @@ import pytest
 from pydantic import ValidationError
 
 from app.auth.config import AuthConfig
-from app.core.log import build_formatter, logger
+from app.core.log import logger
+from tests.logs import capture_logs
 
 ROOT = Path(__file__).resolve().parent.parent
 # Loaded on first use only: console tracebacks; JWT's asymmetric algorithms (the kit's tokens are
@@ -80,18 +79,11 @@ def test_only_hmac_algorithms_are_accepted_for_access_tokens() -> None:
 
 
 def test_the_console_format_draws_tracebacks_with_rich() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(build_formatter("console"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
+    with capture_logs("console") as stream:
         try:
             raise ValueError("the error of the test")
         except ValueError:
             logger.exception("failed")
-    finally:
-        root.removeHandler(handler)
     rendered = stream.getvalue()
     # rich's frame around the traceback, and the exception it names.
     assert "Traceback" in rendered
