@@ -53,9 +53,14 @@ class PasswordHasher:
         self._executor: ThreadPoolExecutor | None = None
 
     @property
+    def turns(self) -> int:
+        """How many callers may hold a turn at once."""
+        return self._concurrency
+
+    @property
     def _slots(self) -> asyncio.Semaphore:
         if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self._concurrency)
+            self._semaphore = asyncio.Semaphore(self.turns)
         return self._semaphore
 
     @contextlib.asynccontextmanager
