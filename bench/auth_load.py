@@ -70,6 +70,12 @@ class LoginLoad:
         return self._median(lambda r: r.logins_per_second / r.bound_per_second)
 
     @property
+    def cpu_share(self) -> float:
+        """Median over rounds of the bound's server CPU per request / a login's: the share of a
+        login's CPU that is its hashing, steadier than the rates on a loaded machine."""
+        return self._median(lambda r: r.cpu_ms_per_bound / r.cpu_ms_per_login)
+
+    @property
     def bound_share_of_raw(self) -> float:
         return self._median(lambda r: r.bound_per_second / r.raw_per_second)
 
@@ -94,8 +100,9 @@ class LoginLoad:
         return self._median(lambda r: r.cpu_ms_per_bound)
 
     def as_dict(self) -> dict[str, object]:
-        names = ["logins_per_second", "hashing_bound", "raw_capacity", "share", "bound_share_of_raw"]
-        names += ["login_errors", "bound_errors", "login_p99_ms", "cpu_ms_per_login", "cpu_ms_per_bound"]
+        names = ["logins_per_second", "hashing_bound", "raw_capacity", "share", "cpu_share"]
+        names += ["bound_share_of_raw", "login_errors", "bound_errors", "login_p99_ms"]
+        names += ["cpu_ms_per_login", "cpu_ms_per_bound"]
         return {
             "rounds": [asdict(r) for r in self.rounds],
             **{name: getattr(self, name) for name in names},
