@@ -47,7 +47,7 @@ class Server:
     def wait_until_idle(self, *, window: float = 0.25, busy: float = 0.05, timeout: float = 60.0) -> None:
         """Until the server used less than `busy` of a core over `window` seconds. wrk closes its
         connections at the end of a run, but the server still finishes the requests it accepted:
-        32 logins queued for a hashing slot are seconds of work, which would land in the next
+        32 logins queued for a hashing turn are seconds of work, which would land in the next
         measure (a hash-only round, or the GET p99 "alone")."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
