@@ -58,7 +58,7 @@ def run_servers(scenarios: list[Scenario], settings: Settings, login_load: bool)
         with serve(server_name, env) as server:
             fixture = None
             if server_name == "app":
-                fixture = fixtures.sign_in(server.base_url, measure_hashing=login_load)
+                fixture = fixtures.sign_in(server.base_url)
             values = {"token": fixture.token, "user_id": str(fixture.user_id)} if fixture else {}
             for scenario in (s for s in scenarios if s.server == server_name):
                 url = server.base_url + scenario.path.format(**values)
@@ -70,9 +70,7 @@ def run_servers(scenarios: list[Scenario], settings: Settings, login_load: bool)
                     measured.paired[scenario.name] = paired(server, url, twin_url, headers, settings)
             measured.rss_mb[server_name] = server.rss_mb()
             if fixture is not None and login_load:
-                measured.login = measure_login_load(
-                    server.base_url, fixture, settings.seconds, settings.connections
-                )
+                measured.login = measure_login_load(server, {**os.environ, **env}, fixture, settings)
                 measured.rss_mb[f"{server_name} after the login load"] = server.rss_mb()
     return measured
 
@@ -121,13 +119,17 @@ def report(measured: Measured, scenarios: list[Scenario], rounds: int) -> str:
     return "\n".join(lines)
 
 
-def login_line(login: LoginLoad, connections: int) -> str:
+def login_line(login: LoginLoad, connections: int, rounds: int) -> str:
     return (
-        f"login at c{connections}: {login.logins_per_second:.1f}/s "
-        f"({login.logins_per_second / login.hashing_bound:.0%} of the hashing bound "
-        f"{login.hashing_bound:.1f}/s, verifies/s with a thread per core), {login.login_errors} errors, "
-        f"p99 {login.login_p99_ms:.0f} ms; authenticated GET p99 "
-        f"{login.get_p99_unloaded_ms:.1f} ms alone, "
+        f"login at c{connections}, median of {rounds} rounds alternating with its hashing bound (the same "
+        f"verification alone, bench/login_twin.py): {login.logins_per_second:.1f}/s, bound "
+        f"{login.hashing_bound:.1f}/s, login / bound {login.share:.0%}; {login.login_errors} errors "
+        f"(bound: {login.bound_errors}), p99 {login.login_p99_ms:.0f} ms; server CPU per login "
+        f"{login.cpu_ms_per_login:.0f} ms, per bound request {login.cpu_ms_per_bound:.0f} ms "
+        f"(bound / login {login.cpu_share:.0%})\n"
+        f"  the bound is {login.bound_share_of_raw:.0%} of the machine's raw verifications "
+        f"({login.raw_capacity:.1f}/s, a thread per core outside the server)\n"
+        f"  authenticated GET p99 {login.get_p99_unloaded_ms:.1f} ms alone, "
         f"{login.get_p99_loaded_ms:.1f} ms under login load "
         f"({login.get_p99_loaded_ms / login.get_p99_unloaded_ms:.1f}x; "
         f"{login.logins_per_second_with_gets:.1f} logins/s meanwhile)"
@@ -183,8 +185,8 @@ def main() -> None:
         "rss_mb": measured.rss_mb,
     }
     if measured.login is not None:
-        print(login_line(measured.login, settings.connections))
-        results["login"] = asdict(measured.login)
+        print(login_line(measured.login, settings.connections, settings.rounds))
+        results["login"] = measured.login.as_dict()
     imports = None
     if selected(only, "import"):
         imports = import_seconds("app.main", "fastapi")

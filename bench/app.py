@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from app.core.cache import cached
 from app.core.config import AppConfig, get_app_config
 from app.main import create_app
-from bench import twins
+from bench import login_twin, twins
 
 router = APIRouter(prefix="/bench", include_in_schema=False)
 
@@ -67,6 +67,7 @@ def create_bench_app(config: AppConfig | None = None) -> FastAPI:
     app = create_app(config)
     app.include_router(router)
     app.include_router(twins.router)
+    app.include_router(login_twin.router)
     kit_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

@@ -175,7 +175,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as directory:
             os.environ["BENCH_PROFILE_DIR"] = directory
             with serve("app", {**env, "BENCH_PROFILE_DIR": directory}, profiled=True) as server:
-                fixture = fixtures.sign_in(server.base_url, measure_hashing=False)
+                fixture = fixtures.sign_in(server.base_url)
                 values = {"token": fixture.token, "user_id": str(fixture.user_id)}
                 headers = {name: value.format(**values) for name, value in scenario.headers.items()}
                 kit_url = server.base_url + scenario.path.format(**values)

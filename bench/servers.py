@@ -44,6 +44,19 @@ class Server:
         fields = stat[stat.rindex(")") + 2 :].split()
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
+    def wait_until_idle(self, *, window: float = 0.25, busy: float = 0.05, timeout: float = 60.0) -> None:
+        """Until the server used less than `busy` of a core over `window` seconds. wrk closes its
+        connections at the end of a run, but the server still finishes the requests it accepted:
+        32 logins queued for a hashing turn are seconds of work, which would land in the next
+        measure (a hash-only round, or the GET p99 "alone")."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = self.cpu_seconds()
+            time.sleep(window)
+            if self.cpu_seconds() - before < busy * window:
+                return
+        raise TimeoutError(f"{self.name} server still busy after {timeout}s")
+
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):

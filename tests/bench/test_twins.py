@@ -1,33 +1,15 @@
 """The raw twins of the benchmark (bench/twins.py) answer what the kit's routes answer, byte for
 byte, for the same inputs: a benchmark comparing a route with its twin compares the same work."""
 
-import uuid
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
-from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 
 from app.auth.models import Role
 from app.auth.services.access import PRINCIPAL_KEY
-from app.core.config import AppConfig
-from bench.app import create_bench_app
 from tests.users import API, CreateUser, login
 
 KIT = f"{API}/users"
 TWIN = "/bench/twin/users"
-
-
-@pytest.fixture
-async def bench_client(app_config: AppConfig) -> AsyncIterator[httpx.AsyncClient]:
-    """The bench app on the real database: the twins read through a pool of their own, outside
-    any test transaction, so these tests use committed users."""
-    application = create_bench_app(app_config)
-    async with LifespanManager(application) as manager:
-        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            yield http
 
 
 async def bearer(client: httpx.AsyncClient, username: str) -> dict[str, str]:
@@ -44,11 +26,6 @@ async def both(client: httpx.AsyncClient, path: str, headers: dict[str, str]) ->
     if kit.status_code == 200:
         assert twin.content == kit.content
     return kit.status_code, kit.content
-
-
-@pytest.fixture
-def prefix() -> str:
-    return f"tw{uuid.uuid4().hex[:8]}"
 
 
 async def test_get_user_twin_answers_the_kit_bytes(

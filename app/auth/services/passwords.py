@@ -1,7 +1,9 @@
 """Password hashing: argon2id (pwdlib), computed off the event loop with bounded concurrency.
 
 Each hash or verify costs ARGON2_MEMORY_COST and most of a core; running them in threads keeps
-the loop responsive, and the semaphore keeps a burst of logins from exhausting CPU and memory.
+the loop responsive. HASHING_CONCURRENCY threads bound the hashes computed at once (CPU and
+memory); turns, one more than threads, bound the logins past the queue, each holding a database
+connection.
 """
 
 import asyncio
@@ -53,15 +55,24 @@ class PasswordHasher:
         self._executor: ThreadPoolExecutor | None = None
 
     @property
+    def turns(self) -> int:
+        """How many callers may hold a turn at once: one more than hashing threads. A login
+        holds its turn while it looks its account up, a database round trip before its hash:
+        with no more turns than threads, a thread waited for that round trip; with one more,
+        a login looks its account up while the threads hash for others, and waits for a thread
+        (one more database connection held) rather than a thread for it."""
+        return self._concurrency + 1
+
+    @property
     def _slots(self) -> asyncio.Semaphore:
         if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self._concurrency)
+            self._semaphore = asyncio.Semaphore(self.turns)
         return self._semaphore
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
-        """Wait for a hashing slot and keep it. A login takes its turn before it looks the account
-        up, so the logins queued behind the limit hold no database connection meanwhile."""
+        """Wait for a turn and keep it. A login takes its turn before it looks the account up, so
+        the logins queued behind the limit hold no database connection meanwhile."""
         if _holding_slot.get():
             yield
             return
