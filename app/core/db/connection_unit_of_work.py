@@ -53,16 +53,34 @@ class ConnectionUnitOfWork(UnitOfWork):
             self._savepoint = await bind.begin_nested()
         else:
             raise TypeError(f"the session factory is bound to neither an engine nor a connection: {bind!r}")
-        self._reader = direct_reader_for(connection.engine)
-        self._raw = await connection.get_raw_connection()
-        self._driver = self._raw.driver_connection
+        try:
+            self._reader = direct_reader_for(connection.engine)
+            self._raw = await connection.get_raw_connection()
+            self._driver = self._raw.driver_connection
+        except BaseException:
+            await self._release_connection()
+            raise
         return await super().__aenter__()
+
+    async def commit(self) -> None:
+        # PostgreSQL answers COMMIT on a failed transaction with a rollback: a statement that
+        # failed (and that the work caught) must not let the claim look committed, nor release
+        # the side effects.
+        if self._driver is not None and self._driver.info.transaction_status == TransactionStatus.INERROR:
+            raise RuntimeError("a statement of the transaction failed: it cannot commit")
+        await super().commit()
+
+    async def end_read_transaction(self) -> None:
+        # Its transaction holds the claim of the work (a task's outbox row): ending it early
+        # would commit the claim before the work is done, and a failure after it would be lost.
+        raise RuntimeError("a connection unit of work ends its transaction at its boundary only")
 
     async def fetch_one(self, statement: Statement, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run `statement` with `parameters` (its bind parameters by name) in this unit of work's
         transaction, on the driver's connection; its first row, or None. A statement the direct
         reader cannot send as it is (a column default or onupdate computed in Python, such as
-        `updated_at`, an expanding IN) is refused: set such values in the statement."""
+        `updated_at`, an expanding IN) is refused: set such values in the statement. Build the
+        statement once and keep it (a module constant): it is compiled once, found by identity."""
         if self._reader is None or self._raw is None:
             raise RuntimeError("the unit of work is not open; use `async with ConnectionUnitOfWork(...)`")
         prepared = self._reader.prepare(statement, parameters, static=True)
@@ -93,12 +111,25 @@ class ConnectionUnitOfWork(UnitOfWork):
         if self._savepoint is not None:
             if self._savepoint.is_active:
                 await self._savepoint.rollback()
-        elif self._driver.info.transaction_status != TransactionStatus.IDLE:
-            await self._driver.rollback()
+            return
+        driver = self._driver
+        if driver is None or driver.closed:  # cut off mid-statement (cancelled, lost): nothing to undo
+            return
+        if driver.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+            try:
+                await driver.rollback()
+            except Exception:
+                # The error being handled is what the caller must see; the pool must not get
+                # this connection back.
+                if self._connection is not None:
+                    await self._connection.invalidate()
 
     async def _release_connection(self) -> None:
-        connection, self._connection, self._savepoint = self._connection, None, None
+        connection, savepoint = self._connection, self._savepoint
+        self._connection = self._savepoint = None
         self._raw = self._driver = self._reader = None
+        if savepoint is not None and savepoint.is_active:  # the commit failed: undo what it held
+            await savepoint.rollback()
         if connection is not None:
             # A transaction still open here (the commit failed) is rolled back by the pool.
             await connection.close()

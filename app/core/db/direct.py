@@ -128,6 +128,8 @@ class DirectReader:
             if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
         types = [column.type for column in statement.exported_columns]
+        if len(types) != len(compiled._result_columns):
+            return None  # a column of no known type (text("...")): the session reads it
         return CompiledRead(compiled.string, compiled, processors, types)
 
     async def execute(

@@ -106,6 +106,8 @@ class UnitOfWork:
         if self._session is not None:
             await self._session.commit()
         await self._commit_connection()
+        # Before the hooks, which may need a connection of the pool's (the outbox publisher's).
+        await self._release_connection()
         self._despite_rollback.clear()
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:

@@ -103,7 +103,7 @@ async def _run_when_unlocked(
     for pause in CLAIM_RETRY_PAUSES:
         try:
             return await _run(resources, task_class, outbox_id, data)
-        except Exception as error:
+        except DBAPIError as error:
             if not _is_locked(error):
                 raise
         await asyncio.sleep(pause)
