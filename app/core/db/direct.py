@@ -25,7 +25,7 @@ outbox message (app.core.db.connection_unit_of_work), an UPDATE ... RETURNING.
 
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, Select, exc
@@ -36,6 +36,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.util import LRUCache, greenlet_spawn
 
+T = TypeVar("T")
 Processor = Callable[[Any], Any]
 # What a reader runs: a SELECT, or an INSERT/UPDATE/DELETE with RETURNING (their columns typed).
 Statement = Select[Any] | UpdateBase
@@ -78,6 +79,7 @@ class DirectReader:
         self.on_session_connection = on_session_connection
         self.dialect: Dialect = engine.sync_engine.dialect
         self._by_shape: LRUCache[Any, CompiledRead | None] = LRUCache(CACHE_SIZE)
+        self._built: LRUCache[Any, Any] = LRUCache(CACHE_SIZE)
         # Statements built once and kept (a model's read by id): found by identity, with no cache
         # key to compute per call; an entry goes with its statement.
         self._static: WeakKeyDictionary[Statement, CompiledRead | None] = WeakKeyDictionary()
@@ -104,6 +106,19 @@ class DirectReader:
         else:
             read = self._by_shape[cache_key.key] = self._compile(statement, cache_key)
         return None if read is None else (read, read.parameters(values, cache_key.bindparams))
+
+    def compile_once(self, statement: Statement) -> CompiledRead | None:
+        """`statement` compiled for a caller that keeps it (its values given by name at each run:
+        `CompiledRead.parameters(values, None)`); None when the session must run it."""
+        return self._compile(statement, None)
+
+    def cached(self, key: Any, build: Callable[[], T]) -> T:
+        """What `build` makes for this engine (a list plan), built once per `key`."""
+        if key in self._built:
+            found: T = self._built[key]
+            return found
+        built = self._built[key] = build()
+        return built
 
     def _compile(self, statement: Statement, cache_key: Any) -> CompiledRead | None:
         # With its cache key, the compiled statement takes the parameter values of any statement of

@@ -97,16 +97,31 @@ def _operand(column: ColumnElement[Any], param: FilterParam) -> Any:
     return _convert(column, field, value)
 
 
-def build_conditions(mapper: Mapper[Any], filters: Sequence[FilterParam]) -> list[ColumnElement[bool]]:
-    conditions = []
+def checked_filters(
+    mapper: Mapper[Any], filters: Sequence[FilterParam]
+) -> list[tuple[FilterParam, ColumnElement[Any], Any]]:
+    """Each filter with its column and its value converted to the column's type (ListingError
+    for an unknown field or a value the column cannot hold)."""
+    checked = []
     for param in filters:
         column = _column(mapper, param.field, "filters")
         try:
             operand = _operand(column, param)
         except ValidationError:
             raise ListingError("filters", param.field, "expects true or false") from None
-        conditions.append(_CONDITIONS[param.operator](column, operand))
-    return conditions
+        checked.append((param, column, operand))
+    return checked
+
+
+def condition(operator: FilterOperator, column: ColumnElement[Any], operand: Any) -> ColumnElement[bool]:
+    return _CONDITIONS[operator](column, operand)
+
+
+def build_conditions(mapper: Mapper[Any], filters: Sequence[FilterParam]) -> list[ColumnElement[bool]]:
+    return [
+        condition(param.operator, column, operand)
+        for param, column, operand in checked_filters(mapper, filters)
+    ]
 
 
 def build_order_by(mapper: Mapper[Any], sort: Sequence[SortParam]) -> list[ColumnElement[Any]]:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db.base import BaseModel
 from app.core.db.direct import Reads, direct_reader_of
+from app.core.db.list_plan import build_plan, plan_values
 from app.core.db.listing import build_conditions, build_order_by
 from app.core.db.params import ListParams, PaginatedResult
 from app.core.db.snapshot import snapshot_reader
@@ -127,6 +128,10 @@ class BaseRepository(Generic[ModelT]):
             .where(*conditions, *alive)
             .execution_options(**{INCLUDE_DELETED: True})
         )
+        if self._snapshots is not None and self._direct is not None and not where:
+            planned = await self._list_by_plan(params, include_deleted=include_deleted)
+            if planned is not None:
+                return planned
         items: list[ModelT] = []
         if self._snapshots is None:
             total = int(await self.session.scalar(count_statement) or 0)
@@ -141,6 +146,32 @@ class BaseRepository(Generic[ModelT]):
                     page = snapshots.select(*conditions, include_deleted=include_deleted)
                     rows = await reads.rows(_paged(page, params, order_by))
                     items = [cast(ModelT, snapshots.make(row)) for row in rows]
+        return PaginatedResult(items=items, total=total, page=params.page, per_page=params.per_page)
+
+    async def _list_by_plan(
+        self, params: ListParams, *, include_deleted: bool
+    ) -> PaginatedResult[ModelT] | None:
+        """The page and count through the list plan of the request's shape (app.core.db.list_plan);
+        None when no plan holds it."""
+        snapshots, reader, mapper = self._snapshots, self._direct, self._model.__mapper__
+        assert snapshots is not None
+        assert reader is not None
+        planned = plan_values(mapper, params)
+        if planned is None:
+            return None
+        shape, values = planned
+        plan = reader.cached(
+            (self._model, include_deleted, shape),
+            lambda: build_plan(reader, snapshots, mapper, params, include_deleted=include_deleted),
+        )
+        if plan is None:
+            return None
+        items: list[ModelT] = []
+        async with self._reads() as reads:  # the count and the page on one connection
+            total = int((await reads.run(plan.count, plan.count.parameters(values, None)))[0][0])
+            if total > params.offset:
+                rows = await reads.run(plan.page, plan.page.parameters(values, None))
+                items = [cast(ModelT, snapshots.make(row)) for row in rows]
         return PaginatedResult(items=items, total=total, page=params.page, per_page=params.per_page)
 
 

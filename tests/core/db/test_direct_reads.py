@@ -40,11 +40,13 @@ from app.core.db import (
     FilterOperator,
     FilterParam,
     ListParams,
+    SortParam,
     UnitOfWork,
     create_engine,
     create_session_factory,
 )
 from app.core.db.direct import DIRECT_READER, DirectReader, Reads, direct_reader_of
+from app.core.db.listing import ListingError
 from tests.example import Widget
 from tests.example.repository import WidgetRepository
 from tests.processes import eventually
@@ -165,7 +167,7 @@ async def test_one_compiled_shape_serves_every_value(
         for price in (1, 3, 4):
             page = await repository.list(priced(FilterOperator.GTE, price))
             assert [item.price for item in page.items] == list(range(price, 5))
-        assert len(reader._by_shape) == 2  # the count and the page: one compilation each
+        assert len(reader._built) == 1  # one list plan: the count and the page compiled once
         by_name = await repository.list(
             ListParams(filters=[FilterParam(field="name", value=widgets[1].name)])
         )
@@ -338,3 +340,56 @@ async def test_a_connection_the_server_closed_is_replaced(
 def test_echoed_sql_is_left_to_the_session(app_config: AppConfig) -> None:
     engine = create_engine(app_config.model_copy(update={"DATABASE_ECHO": True}), read_only=True)
     assert DIRECT_READER not in create_session_factory(engine, autocommit=True).kw["info"]
+
+
+PLANNED_LISTS: list[tuple[dict[str, list[Any]], int, int]] = [
+    ({"sort": [SortParam(field="price", direction="desc")]}, 1, 2),
+    ({"sort": [SortParam(field="price", direction="desc")]}, 2, 2),
+    ({"sort": [SortParam(field="name")]}, 1, 3),
+    ({"filters": [FilterParam(field="price", operator=FilterOperator.GT, value="2")]}, 1, 20),
+    ({"filters": [FilterParam(field="price", operator=FilterOperator.GT, value="3")]}, 1, 20),
+    ({"filters": [FilterParam(field="name", operator=FilterOperator.LIKE, value="%-2")]}, 1, 20),
+    ({"filters": [FilterParam(field="deleted_at", operator=FilterOperator.IS_NULL, value="false")]}, 1, 20),
+    ({"filters": [FilterParam(field="deleted_at", operator=FilterOperator.IS_NULL, value="true")]}, 1, 20),
+    ({"filters": [FilterParam(field="price", operator=FilterOperator.IN, value=["1", "4"])]}, 1, 20),
+]
+
+
+@pytest.mark.parametrize("include_deleted", [False, True])
+async def test_list_plans_read_what_the_orm_reads(
+    read_only_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    committed_widgets: tuple[str, list[Widget]],
+    include_deleted: bool,
+) -> None:
+    """One plan per shape serves every value, page and size; each list equals the ORM's."""
+    category = committed_widgets[0]
+    of_category = FilterParam(field="category", value=category)
+    cases = [
+        ListParams(**{**extra, "filters": [of_category, *extra.get("filters", [])]}, page=page, per_page=size)
+        for extra, page, size in PLANNED_LISTS
+    ]
+    expected = []
+    async with UnitOfWork(create_session_factory(engine)) as unit_of_work:
+        for params in cases:
+            page = await WidgetRepository(unit_of_work.session).list(params, include_deleted=include_deleted)
+            expected.append(([item.id for item in page.items], page.total))
+    async with UnitOfWork(read_only_factory, read_only=True) as unit_of_work:
+        repository = WidgetRepository(unit_of_work.session)
+        got = []
+        for params in cases:
+            page = await repository.list(params, include_deleted=include_deleted)
+            got.append(([item.id for item in page.items], page.total))
+        reader = direct_reader_of(unit_of_work.session)
+        assert reader is not None
+        # Sort by price (two pages), by name, price above (two values), LIKE, IS NULL true and
+        # false: six plans for eight lists (IN has none: SQLAlchemy expands it at execution).
+        assert len(reader._built) == 6
+        with pytest.raises(ListingError):  # a shape with a plan still checks its values
+            await repository.list(
+                ListParams(
+                    filters=[of_category, FilterParam(field="price", operator=FilterOperator.GT, value="x")]
+                )
+            )
+    assert got == expected
+    assert expected[0][1] == (5 if include_deleted else 4)
