@@ -114,6 +114,10 @@ class BaseRepository(Generic[ModelT]):
     ) -> PaginatedResult[ModelT]:
         """One page plus the total count; the page query is skipped when it would be empty.
         `where` adds conditions of the caller's own (a parent id, say) to the user's filters."""
+        if self._snapshots is not None and self._direct is not None and not where:
+            planned = await self._list_by_plan(params, include_deleted=include_deleted)
+            if planned is not None:
+                return planned
         mapper = self._model.__mapper__
         conditions = [*where, *build_conditions(mapper, params.filters or ())]
         order_by = build_order_by(mapper, params.sort or ())
@@ -128,10 +132,6 @@ class BaseRepository(Generic[ModelT]):
             .where(*conditions, *alive)
             .execution_options(**{INCLUDE_DELETED: True})
         )
-        if self._snapshots is not None and self._direct is not None and not where:
-            planned = await self._list_by_plan(params, include_deleted=include_deleted)
-            if planned is not None:
-                return planned
         items: list[ModelT] = []
         if self._snapshots is None:
             total = int(await self.session.scalar(count_statement) or 0)
