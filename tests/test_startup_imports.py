@@ -22,8 +22,18 @@ from tests.logs import capture_logs
 ROOT = Path(__file__).resolve().parent.parent
 # Loaded on first use only: console tracebacks; JWT's asymmetric algorithms (the kit's tokens are
 # HMAC) and the two-factor secrets' cipher; email and page templates; SMTP; the rate limiter's
-# library; the metrics library.
-DEFERRED = ["rich", "cryptography.hazmat", "jinja2", "aiosmtplib", "pyrate_limiter", "prometheus_client"]
+# library; the metrics library; taskiq and the aiohttp it imports (only the worker runs tasks:
+# other processes publish without them, app.core.queue.stream_publisher).
+DEFERRED = [
+    "rich",
+    "cryptography.hazmat",
+    "jinja2",
+    "aiosmtplib",
+    "pyrate_limiter",
+    "prometheus_client",
+    "taskiq",
+    "aiohttp",
+]
 
 
 def loaded(code: str) -> list[str]:
@@ -50,6 +60,31 @@ def test_building_the_api_loads_only_the_libraries_its_settings_turn_on() -> Non
     """
     assert loaded(build.format(metrics=False)) == []
     assert loaded(build.format(metrics=True)) == ["prometheus_client"]
+
+
+def test_the_started_api_publishes_without_taskiq() -> None:
+    publish = """
+        import asyncio, uuid
+        from redis.asyncio import Redis
+        from app.core.config import AppConfig
+        from app.main import create_app
+
+        async def main():
+            stream = f"imports-{uuid.uuid4().hex[:8]}"
+            config = AppConfig(QUEUE_BROKER="redis", QUEUE_NAME=stream, LOG_LEVEL="WARNING")
+            app = create_app(config)
+            async with app.router.lifespan_context(app) as state:
+                await state["resources"].publisher.sender.send("outbox.relay", "outbox-1", {"outbox_id": 1})
+            redis = Redis.from_url(config.queue_redis_url)
+            assert await redis.xlen(stream) == 1
+            await redis.delete(stream)
+            await redis.aclose()
+
+        asyncio.run(main())
+    """
+    libraries = loaded(publish)
+    assert "taskiq" not in libraries
+    assert "aiohttp" not in libraries
 
 
 def test_a_secret_box_loads_its_cipher_when_it_first_encrypts() -> None:

@@ -16,14 +16,14 @@ from app.core.config import AppConfig, BaseConfig, ModuleSettings
 from app.core.db import create_engine, create_session_factory
 from app.core.log import logger
 from app.core.mail.backends import MailBackend, create_backend
-from app.core.outbox.publisher import Publisher
+from app.core.outbox.publisher import Publisher, TaskSender
 from app.core.registry import Registry
 
 SettingsT = TypeVar("SettingsT", bound=BaseConfig)
 
 if TYPE_CHECKING:
-    # Imported when the broker is created (app.core.runtime.open_resources): taskiq's package
-    # pulls in aiohttp, which would otherwise be a third of `import app.main`.
+    # Imported only where a taskiq broker is built (the worker, QUEUE_BROKER=memory): taskiq's
+    # package pulls in aiohttp, which would otherwise be a third of an API process's memory.
     from taskiq import AsyncBroker
 
 _current: list["Resources"] = []
@@ -76,7 +76,9 @@ class Resources:
     read_only_session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
     cache: RedisCacheService
-    broker: "AsyncBroker"
+    # The worker's broker, or the in-memory one (QUEUE_BROKER=memory); None in a process that only
+    # publishes to the workers' Redis stream (the API, the CLI), which does not load taskiq.
+    broker: "AsyncBroker | None"
     publisher: Publisher
     mail_backend: MailBackend
     # The installed modules' tasks and listeners.
@@ -89,10 +91,11 @@ class Resources:
         cls,
         config: AppConfig,
         registry: Registry,
-        broker: "AsyncBroker",
+        broker: "AsyncBroker | None",
+        sender: TaskSender,
         module_settings: ModuleSettings | None = None,
     ) -> "Resources":
-        """`broker`: built for `registry` (app.core.runtime.open_resources builds both)."""
+        """`broker` and `sender`: built for `registry` (by app.core.runtime.open_resources)."""
         # Nothing connects here: pools connect lazily, so a process starts while a backing
         # service is still coming up, and readiness reports it.
         engine = create_engine(config)
@@ -107,7 +110,7 @@ class Resources:
             redis=redis,
             cache=create_cache(config, redis),
             broker=broker,
-            publisher=Publisher(broker),
+            publisher=Publisher(sender),
             mail_backend=create_backend(config),
             registry=registry,
             module_settings=module_settings or ModuleSettings(config),
@@ -118,22 +121,20 @@ class Resources:
         return self.module_settings.get(settings_class)
 
     async def start(self) -> None:
-        """Connect the broker for publishing. A broker that is down does not stop the process:
-        messages wait in the outbox and the relay publishes them once it is back."""
+        """Get ready to publish. A broker that is down does not stop the process: messages wait
+        in the outbox and the relay publishes them once it is back."""
         push_current(self)
         try:
-            await self.broker.startup()
+            await self.publisher.sender.start()
         except (RedisError, OSError) as error:
             logger.warning("broker unavailable at startup; messages wait in the outbox", error=repr(error))
 
-    async def close(self, *, stop_broker: bool = True) -> None:
-        """`stop_broker=False` in the worker, whose broker taskiq itself starts and stops."""
+    async def close(self) -> None:
         pop_current(self)
-        if stop_broker:
-            try:
-                await self.broker.shutdown()
-            except (RedisError, OSError) as error:
-                logger.warning("broker shutdown failed", error=repr(error))
+        try:
+            await self.publisher.sender.close()
+        except (RedisError, OSError) as error:
+            logger.warning("broker shutdown failed", error=repr(error))
         await self.redis.aclose()
         await self.engine.dispose()
         await self.read_engine.dispose()

@@ -7,6 +7,8 @@ import gc
 from typing import TYPE_CHECKING
 
 from app.core.config import AppConfig, ModuleSettings
+from app.core.outbox.publisher import TaskSender
+from app.core.queue.stream_publisher import StreamPublisher
 from app.core.registry import Registry
 from app.core.resources import Resources, current_resources
 
@@ -21,13 +23,20 @@ def open_resources(
     broker: "AsyncBroker | None" = None,
 ) -> Resources:
     """The process's resources (nothing connects yet). `broker`: the worker's own, which taskiq
-    starts; otherwise one is built that runs `registry`'s tasks with this process's current
-    resources."""
-    # Deferred to startup: taskiq's package pulls in aiohttp, a third of `import app.main`.
-    from app.core.queue.broker import create_broker  # noqa: PLC0415
+    starts and stops.
 
-    broker = broker or create_broker(config, registry, current_resources)
-    return Resources.open(config, registry, broker, module_settings)
+    Messages go to the workers' Redis stream without taskiq (its package pulls in aiohttp, a
+    third of an API process's memory); with QUEUE_BROKER=memory, to an in-memory taskiq broker
+    that runs `registry`'s tasks inside the send, with this process's current resources."""
+    sender: TaskSender
+    if config.QUEUE_BROKER == "memory":
+        from app.core.queue.broker import BrokerSender, create_broker  # noqa: PLC0415 - loads taskiq
+
+        sender = BrokerSender(broker or create_broker(config, registry, current_resources), owned=not broker)
+        broker = sender.broker
+    else:
+        sender = StreamPublisher(config)
+    return Resources.open(config, registry, broker, sender, module_settings)
 
 
 def freeze_startup_heap() -> None:

@@ -59,7 +59,7 @@ def create_worker(config: AppConfig, modules: Sequence[str], settings: Sequence[
 
     @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
     async def shutdown(state: TaskiqState) -> None:
-        await state.resources.close(stop_broker=False)
+        await state.resources.close()
         logger.info("worker shutdown")
 
     return Worker(broker, Scheduler(broker, [LabelScheduleSource(broker)]))

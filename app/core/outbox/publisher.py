@@ -1,7 +1,7 @@
 """Publishing outbox rows to the broker: right after commit, and from the relay."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
@@ -11,10 +11,19 @@ from app.core.clock import utcnow
 from app.core.log import logger
 from app.core.outbox.models import OutboxMessage
 
-if TYPE_CHECKING:
-    # taskiq is imported when the broker is created (at startup), not with the API's modules:
-    # its package pulls in aiohttp, a third of `import app.main` otherwise.
-    from taskiq import AsyncBroker
+
+class TaskSender(Protocol):
+    """Where messages go: the workers' Redis stream (app.core.queue.stream_publisher, without
+    taskiq) or a taskiq broker (app.core.queue.broker.BrokerSender: the in-memory one)."""
+
+    async def start(self) -> None:
+        """Get ready to send (at startup)."""
+
+    async def send(self, task_name: str, task_id: str, kwargs: dict[str, Any]) -> None:
+        """Queue one call of task `task_name` with `kwargs`; `task_id` names its result."""
+
+    async def close(self) -> None:
+        """Release what `start` or `send` opened (at shutdown)."""
 
 
 def result_id(outbox_id: int) -> str:
@@ -23,20 +32,17 @@ def result_id(outbox_id: int) -> str:
 
 
 class Publisher:
-    def __init__(self, broker: "AsyncBroker") -> None:
-        self._broker = broker
+    def __init__(self, sender: TaskSender) -> None:
+        self.sender = sender
 
     async def _kick_all(self, messages: Sequence[OutboxMessage]) -> tuple[list[int], list[int]]:
         """Kick in order until the broker fails; returns (sent ids, unsent ids)."""
-        from taskiq.kicker import AsyncKicker  # noqa: PLC0415 - see the TYPE_CHECKING import
-
         sent: list[int] = []
         for index, message in enumerate(messages):
             try:
                 # The message carries only the id: the worker reads the payload from the row. The
                 # task id is the outbox id, so the result can be looked up by it.
-                kicker: AsyncKicker[..., object] = AsyncKicker(message.task_name, self._broker, labels={})
-                await kicker.with_task_id(result_id(message.id)).kiq(outbox_id=message.id)
+                await self.sender.send(message.task_name, result_id(message.id), {"outbox_id": message.id})
             except (RedisError, OSError) as error:
                 logger.warning(
                     "broker unavailable, left for the outbox relay", outbox_id=message.id, error=repr(error)

@@ -10,11 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from taskiq import AsyncBroker, InMemoryBroker
+from taskiq.kicker import AsyncKicker
 from taskiq.serializers import JSONSerializer
 
 from app.core.config import AppConfig
 from app.core.queue.redis_streams import ResultBackend, StreamBroker
 from app.core.queue.runner import run_task
+from app.core.queue.stream_publisher import StreamSettings
 from app.core.queue.task import BaseTask
 from app.core.registry import Registry
 from app.core.resources import Resources
@@ -31,10 +33,15 @@ def create_broker(config: AppConfig, registry: Registry, runtime: RuntimeProvide
         broker = InMemoryBroker(await_inplace=True, propagate_exceptions=False)
     else:
         url = config.queue_redis_url
+        stream = StreamSettings.of(config)  # the publishers' (app.core.queue.stream_publisher)
         broker = StreamBroker(
             url,
-            queue_name=config.QUEUE_NAME,
-            consumer_group_name=config.QUEUE_NAME,
+            queue_name=stream.stream,
+            consumer_group_name=stream.consumer_group,
+            consumer_id=stream.consumer_id,
+            mkstream=stream.mkstream,
+            maxlen=stream.maxlen,
+            approximate=stream.approximate,
             idle_timeout=config.QUEUE_IDLE_TIMEOUT_MS,
             # A worker killed while reclaiming must not hold the reclaim lock forever.
             unacknowledged_lock_timeout=config.QUEUE_IDLE_TIMEOUT_MS / 1000,
@@ -64,3 +71,25 @@ def _executor(task_class: type[BaseTask[Any]], runtime: RuntimeProvider) -> Call
 
     execute.__name__ = execute.__qualname__ = task_class.__task_name__.replace(".", "_")
     return execute
+
+
+class BrokerSender:
+    """Sends tasks through a taskiq broker: the in-memory one (QUEUE_BROKER=memory), which runs
+    each task inside the send. `owned`: started and stopped with the process's resources (not the
+    worker's broker, which taskiq itself starts and stops)."""
+
+    def __init__(self, broker: AsyncBroker, *, owned: bool) -> None:
+        self.broker = broker
+        self._owned = owned
+
+    async def start(self) -> None:
+        if self._owned:
+            await self.broker.startup()
+
+    async def send(self, task_name: str, task_id: str, kwargs: dict[str, Any]) -> None:
+        kicker: AsyncKicker[..., object] = AsyncKicker(task_name, self.broker, labels={})
+        await kicker.with_task_id(task_id).kiq(**kwargs)
+
+    async def close(self) -> None:
+        if self._owned:
+            await self.broker.shutdown()

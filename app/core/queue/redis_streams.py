@@ -13,6 +13,9 @@ Why, measured on this project's worker:
   3,000 tasks leave it empty (tests/core/queue/test_retention.py), and an entry a worker is
   running is never touched. The stream has one consumer group (QUEUE_NAME): with a second group,
   XDEL would take entries from under it.
+
+Processes that only publish (the API, the CLI) import neither this module nor taskiq: they send
+with app.core.queue.stream_publisher, whose stream settings and XADD this broker shares.
 """
 
 from collections.abc import Awaitable, Callable
@@ -23,6 +26,8 @@ from redis.asyncio import Redis
 from taskiq import BrokerMessage, TaskiqResult
 from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
 
+from app.core.queue.stream_publisher import add_to_stream
+
 
 class StreamBroker(RedisStreamBroker):
     @cached_property
@@ -30,10 +35,11 @@ class StreamBroker(RedisStreamBroker):
         return Redis(connection_pool=self.connection_pool)
 
     async def kick(self, message: BrokerMessage) -> None:
-        # The library's XADD (its queue_name label, maxlen), on the process's one client.
+        # The library's XADD (its queue_name label, maxlen), on the process's one client; the
+        # same as processes without taskiq send (app.core.queue.stream_publisher).
         queue_name = message.labels.get("queue_name") or self.queue_name
-        await self._client.xadd(
-            queue_name, {b"data": message.message}, maxlen=self.maxlen, approximate=self.approximate
+        await add_to_stream(
+            self._client, queue_name, message.message, maxlen=self.maxlen, approximate=self.approximate
         )
 
     def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
