@@ -79,7 +79,14 @@ class StreamPublisher:
 
     def __init__(self, config: AppConfig) -> None:
         self.settings = StreamSettings.of(config)
-        self._client = Redis.from_url(config.queue_redis_url, socket_connect_timeout=config.REDIS_TIMEOUT)
+        # Timeouts as the process's other Redis clients: a Redis that stops answering fails the
+        # send (the message waits in the outbox for the relay) instead of holding the request.
+        self._client = Redis.from_url(
+            config.queue_redis_url,
+            socket_connect_timeout=config.REDIS_TIMEOUT,
+            socket_timeout=config.REDIS_TIMEOUT,
+            health_check_interval=30,
+        )
 
     async def start(self) -> None:
         await declare_consumer_group(self._client, self.settings)
